@@ -1,0 +1,31 @@
+/**
+ * The only module that touches runtime-specific (Bun) APIs directly, so that the
+ * library can be moved to another runtime by replacing this file.
+ */
+
+declare const Bun: { gc(force: boolean): void } | undefined;
+
+/** Forces a full garbage collection where the runtime allows it. */
+export function collectGarbage(): void {
+  if (typeof Bun !== "undefined") Bun.gc(true);
+  else (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** Lets the event loop turn once; native finalizers of collected arrays run here. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Frees the memory of tensors that are no longer referenced. The engine only
+ * releases an array when its JS wrapper is collected *and* the event loop turns
+ * (see NOTES-mlx.md), so long loops must await this every few steps.
+ */
+export async function releaseMemory(): Promise<void> {
+  collectGarbage();
+  await yieldToEventLoop();
+}
+
+export function isBun(): boolean {
+  return typeof Bun !== "undefined";
+}
