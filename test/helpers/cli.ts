@@ -1,0 +1,20 @@
+/** Runs the command line in a child process, as a user would. */
+import { join } from "node:path";
+
+export const ROOT = join(import.meta.dir, "..", "..");
+
+export interface CliResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], env: Record<string, string | undefined> = {}): CliResult {
+  const result = Bun.spawnSync(["bun", join(ROOT, "src/cli/main.ts"), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  return { status: result.exitCode ?? -1, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
+}
