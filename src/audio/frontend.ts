@@ -1,0 +1,111 @@
+/**
+ * The model-facing audio front end: waveform → fbank → LFR (+ CMVN) features,
+ * configured by a model's `frontend/config.json` (FunASR `frontend_conf` names).
+ */
+import { join } from "node:path";
+import { z } from "zod";
+import { readConfig } from "../config";
+import { mx, type Tensor } from "../engine/mlx";
+import { applyCmvn, loadCmvn, type Cmvn } from "./cmvn";
+import { computeFbank, type FbankOptions } from "./fbank";
+import { applyLfr } from "./lfr";
+
+/** `funasr`: spec/frontend.md §3–6 (FunASR WavFrontend). `ominix`: §8 (the OminiX Qwen4B port). */
+export type FrontendMode = "funasr" | "ominix";
+
+export const FrontendConfigSchema = z.object({
+  frontend: z.string().default("WavFrontend"),
+  mode: z.enum(["funasr", "ominix"]).default("funasr"),
+  frontend_conf: z.object({
+    fs: z.literal(16000).default(16000),
+    window: z.literal("hamming").default("hamming"),
+    n_mels: z.number().int().positive().default(80),
+    frame_length: z.number().positive().default(25),
+    frame_shift: z.number().positive().default(10),
+    lfr_m: z.number().int().positive().default(7),
+    lfr_n: z.number().int().positive().default(6),
+    dither: z.number().nonnegative().default(0),
+    snip_edges: z.literal(true).default(true),
+    upsacle_samples: z.boolean().default(true),
+    cmvn_file: z.string().nullable().default(null),
+  }),
+  fbank: z
+    .object({
+      preemphasis_coefficient: z.number(),
+      remove_dc_offset: z.boolean(),
+      low_freq: z.number().nonnegative(),
+      high_freq: z.number(),
+      log_floor: z.number().positive(),
+    })
+    .partial()
+    .default({}),
+});
+export type FrontendConfigFile = z.output<typeof FrontendConfigSchema>;
+
+export interface FrontendSettings {
+  readonly mode: FrontendMode;
+  readonly fbank: FbankOptions;
+  readonly lfrM: number;
+  readonly lfrN: number;
+  readonly cmvn: Cmvn | null;
+}
+
+export function frontendSettings(file: FrontendConfigFile, cmvn: Cmvn | null): FrontendSettings {
+  const c = file.frontend_conf;
+  const common = {
+    sampleRate: c.fs,
+    nMels: c.n_mels,
+    frameLengthMs: c.frame_length,
+    frameShiftMs: c.frame_shift,
+    dither: c.dither,
+    lowFreq: file.fbank.low_freq ?? 20,
+    highFreq: file.fbank.high_freq ?? 0,
+    logFloor: file.fbank.log_floor ?? 1.1920928955078125e-7,
+  };
+  const fbank: FbankOptions =
+    file.mode === "funasr"
+      ? {
+          ...common,
+          inputScale: c.upsacle_samples ? 32768 : 1,
+          removeDcOffset: file.fbank.remove_dc_offset ?? true,
+          preemphasis: file.fbank.preemphasis_coefficient ?? 0.97,
+          melBank: "kaldi",
+          shortInput: "shrink-window",
+        }
+      : { ...common, inputScale: 1, removeDcOffset: false, preemphasis: 0, melBank: "htk-binned", shortInput: "zero-pad" };
+  return { mode: file.mode, fbank, lfrM: c.lfr_m, lfrN: c.lfr_n, cmvn: file.mode === "funasr" ? cmvn : null };
+}
+
+export class AudioFrontend {
+  constructor(readonly settings: FrontendSettings) {}
+
+  /** Reads `<dir>/config.json` and, when it names one, the CMVN file beside it. */
+  static load(dir: string): AudioFrontend {
+    const file = readConfig(join(dir, "config.json"), FrontendConfigSchema);
+    const cmvnFile = file.frontend_conf.cmvn_file;
+    const cmvn = cmvnFile && file.mode === "funasr" ? loadCmvn(join(dir, cmvnFile)) : null;
+    return new AudioFrontend(frontendSettings(file, cmvn));
+  }
+
+  get featureDim(): number {
+    return this.settings.fbank.nMels * this.settings.lfrM;
+  }
+
+  /** `wave [S]` → `fbank [T, nMels]`. */
+  fbank(wave: Tensor, source?: string): Tensor {
+    return computeFbank(wave, this.settings.fbank, source);
+  }
+
+  /** `fbank [T, nMels]` → `features [ceil(T/n), m·nMels]`. */
+  features(fbank: Tensor): Tensor {
+    const lfr = applyLfr(fbank, this.settings.lfrM, this.settings.lfrN);
+    return this.settings.cmvn ? applyCmvn(lfr, this.settings.cmvn) : lfr;
+  }
+
+  /** `wave [S]` → `features`, evaluated. */
+  run(wave: Tensor, source?: string): Tensor {
+    const out = this.features(this.fbank(wave, source));
+    mx.eval(out);
+    return out;
+  }
+}

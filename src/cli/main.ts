@@ -1,0 +1,54 @@
+#!/usr/bin/env bun
+/**
+ * `mlx-asr <command> …` — the one command line of the project. Each command lives
+ * in its own module; this file dispatches and turns errors into one line and an
+ * exit status.
+ */
+import { isAsrError, UsageError } from "../errors";
+
+type CommandModule = { run(argv: string[]): Promise<number | void> };
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  inspect: { summary: "write one pipeline stage's tensors to a safetensors file", load: () => import("./inspect") },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return ["usage: bun run mlx-asr <command> [options]", "", "commands:", ...lines, "", "Run a command with --help for its options."].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(`${usage()}\n`);
+    return command ? 0 : 2;
+  }
+  const entry = COMMANDS[command];
+  if (!entry) throw new UsageError("UNKNOWN_COMMAND", command, `unknown command; the commands are: ${Object.keys(COMMANDS).join(", ")}`);
+  const status = await (await entry.load()).run(rest);
+  return status ?? 0;
+}
+
+export function reportError(e: unknown): number {
+  if (isAsrError(e)) {
+    process.stderr.write(`mlx-asr: ${e.oneLine()}\n`);
+    if (process.env.MLX_ASR_DEBUG && e.stack) process.stderr.write(`${e.stack}\n`);
+    return e.exitStatus;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`mlx-asr: internal error: ${message.split("\n")[0]} (set MLX_ASR_DEBUG=1 for details)\n`);
+  if (process.env.MLX_ASR_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+  return 1;
+}
+
+if (import.meta.main) {
+  main(process.argv.slice(2)).then(
+    (status) => {
+      process.exitCode = status;
+    },
+    (e) => {
+      process.exitCode = reportError(e);
+    },
+  );
+}
