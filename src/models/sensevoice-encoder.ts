@@ -1,0 +1,238 @@
+/**
+ * SenseVoiceEncoderSmall (FunASR): a stack of pre-norm SAN-M blocks — multi-head
+ * self-attention plus an FSMN memory (depthwise conv over V) — in three groups:
+ * encoders0 (input width → D, no residual), encoders, tp_encoders; with
+ * after_norm and tp_norm. spec/sensevoice_encoder.md.
+ */
+import { join } from "node:path";
+import { z } from "zod";
+import { readConfig } from "../config";
+import { audioDtype } from "../engine/device";
+import { mx, type Tensor } from "../engine/mlx";
+import { castFloating, CheckpointIndex, expectTensors, findWeightFiles, loadCheckpoint } from "../engine/weights";
+import { relu } from "../nn/activations";
+import { attend, frameMask, keyPaddingMask, mergeHeads, splitHeads } from "../nn/attention";
+import { Linear } from "../nn/linear";
+import { LayerNorm } from "../nn/norm";
+
+export const SenseVoiceEncoderConfigSchema = z.object({
+  encoder: z.literal("SenseVoiceEncoderSmall").default("SenseVoiceEncoderSmall"),
+  input_size: z.number().int().positive(),
+  encoder_conf: z.object({
+    output_size: z.number().int().positive(),
+    attention_heads: z.number().int().positive(),
+    linear_units: z.number().int().positive(),
+    num_blocks: z.number().int().min(1),
+    tp_blocks: z.number().int().min(0),
+    kernel_size: z.number().int().positive(),
+    sanm_shfit: z.number().int().default(0),
+    normalize_before: z.literal(true).default(true),
+  }),
+  checkpoint_key_prefix: z.string().default("encoder."),
+  /**
+   * FunASR multiplies the features by √output_size before the position encoding;
+   * the OminiX Qwen4B port does not ("none"), and its adaptor was measured that way.
+   */
+  input_scale: z.enum(["sqrt_output_size", "none"]).default("sqrt_output_size"),
+  layer_norm_eps: z.number().positive().default(1e-5),
+});
+export type SenseVoiceEncoderConfig = z.output<typeof SenseVoiceEncoderConfigSchema>;
+
+/** OminiX's converted checkpoints use short names for the same tensors. */
+const OMINIX_RENAMES: [RegExp, string][] = [
+  [/\.attn\.qkv\./, ".self_attn.linear_q_k_v."],
+  [/\.attn\.out\./, ".self_attn.linear_out."],
+  [/\.attn\.fsmn\./, ".self_attn.fsmn_block."],
+  [/\.ffn\.w1\./, ".feed_forward.w_1."],
+  [/\.ffn\.w2\./, ".feed_forward.w_2."],
+];
+
+export function canonicalEncoderKey(name: string): string {
+  return OMINIX_RENAMES.reduce((n, [from, to]) => n.replace(from, to), name);
+}
+
+function layerGroups(c: SenseVoiceEncoderConfig): { name: string; index: number; inSize: number }[] {
+  const d = c.encoder_conf.output_size;
+  return [
+    { name: "encoders0", index: 0, inSize: c.input_size },
+    ...Array.from({ length: c.encoder_conf.num_blocks - 1 }, (_, i) => ({ name: "encoders", index: i, inSize: d })),
+    ...Array.from({ length: c.encoder_conf.tp_blocks }, (_, i) => ({ name: "tp_encoders", index: i, inSize: d })),
+  ];
+}
+
+/** Names and shapes of every tensor the encoder needs (without the checkpoint prefix). */
+export function senseVoiceEncoderTensors(c: SenseVoiceEncoderConfig): Map<string, number[]> {
+  const d = c.encoder_conf.output_size;
+  const u = c.encoder_conf.linear_units;
+  const k = c.encoder_conf.kernel_size;
+  const shapes = new Map<string, number[]>();
+  for (const { name, index, inSize } of layerGroups(c)) {
+    const p = `${name}.${index}.`;
+    shapes.set(`${p}self_attn.linear_q_k_v.weight`, [3 * d, inSize]);
+    shapes.set(`${p}self_attn.linear_q_k_v.bias`, [3 * d]);
+    shapes.set(`${p}self_attn.fsmn_block.weight`, [d, 1, k]);
+    shapes.set(`${p}self_attn.linear_out.weight`, [d, d]);
+    shapes.set(`${p}self_attn.linear_out.bias`, [d]);
+    shapes.set(`${p}feed_forward.w_1.weight`, [u, d]);
+    shapes.set(`${p}feed_forward.w_1.bias`, [u]);
+    shapes.set(`${p}feed_forward.w_2.weight`, [d, u]);
+    shapes.set(`${p}feed_forward.w_2.bias`, [d]);
+    shapes.set(`${p}norm1.weight`, [inSize]);
+    shapes.set(`${p}norm1.bias`, [inSize]);
+    shapes.set(`${p}norm2.weight`, [d]);
+    shapes.set(`${p}norm2.bias`, [d]);
+  }
+  for (const norm of ["after_norm", "tp_norm"]) {
+    shapes.set(`${norm}.weight`, [d]);
+    shapes.set(`${norm}.bias`, [d]);
+  }
+  return shapes;
+}
+
+interface Masks {
+  /** `[B, T, 1]` 1/0 frame mask, undefined without padding. */
+  readonly frames?: Tensor;
+  /** Additive key mask for attention, undefined without padding. */
+  readonly keys?: Tensor;
+}
+
+class SanmBlock {
+  constructor(
+    private readonly norm1: LayerNorm,
+    private readonly qkv: Linear,
+    private readonly out: Linear,
+    /** Depthwise conv weight in the engine's layout `[D, K, 1]`. */
+    private readonly fsmnWeight: Tensor,
+    private readonly norm2: LayerNorm,
+    private readonly w1: Linear,
+    private readonly w2: Linear,
+    private readonly heads: number,
+    private readonly leftPad: number,
+    private readonly residual: boolean,
+  ) {}
+
+  forward(x: Tensor, masks: Masks): Tensor {
+    const d = this.out.outFeatures;
+    const h = this.norm1.forward(x);
+    const [q, k, v] = mx.split(this.qkv.forward(h), 3, -1) as [Tensor, Tensor, Tensor];
+    const fsmn = this.fsmn(v, masks.frames);
+    const scale = (d / this.heads) ** -0.5;
+    const context = attend(splitHeads(q, this.heads), splitHeads(k, this.heads), splitHeads(v, this.heads), scale, masks.keys);
+    const a = mx.add(this.out.forward(mergeHeads(context)), fsmn);
+    const y = this.residual ? mx.add(x, a) : a;
+    return mx.add(y, this.w2.forward(relu(this.w1.forward(this.norm2.forward(y)))));
+  }
+
+  /** FSMN memory: (depthwise conv over masked V, zero-padded) + masked V, masked again. */
+  private fsmn(v: Tensor, frames?: Tensor): Tensor {
+    const vm = frames ? mx.multiply(v, frames) : v;
+    const kernel = this.fsmnWeight.shape[1]!;
+    const padded = mx.pad(vm, [[0, 0], [this.leftPad, kernel - 1 - this.leftPad], [0, 0]]);
+    const conv = mx.conv1d(padded, this.fsmnWeight, 1, 0, 1, vm.shape[2]!);
+    const memory = mx.add(conv, vm);
+    return frames ? mx.multiply(memory, frames) : memory;
+  }
+}
+
+/** Sinusoidal encoding of positions 1..T over `depth` dims, `[sin | cos]` halves. */
+export function sinusoidalPositions(length: number, depth: number): Tensor {
+  const half = depth / 2;
+  const increment = Math.log(10000) / (half - 1);
+  const inv = mx.exp(mx.multiply(mx.arange(half, mx.float32), -increment)).reshape([1, half]);
+  const positions = mx.arange(1, length + 1, 1, mx.float32).reshape([length, 1]);
+  const angles = mx.multiply(positions, inv);
+  return mx.concatenate([mx.sin(angles), mx.cos(angles)], 1);
+}
+
+export class SenseVoiceEncoder {
+  private constructor(
+    readonly config: SenseVoiceEncoderConfig,
+    private readonly blocks: SanmBlock[],
+    private readonly encodersEnd: number,
+    private readonly afterNorm: LayerNorm,
+    private readonly tpNorm: LayerNorm,
+  ) {}
+
+  get outputSize(): number {
+    return this.config.encoder_conf.output_size;
+  }
+
+  /** Builds the encoder from canonical (FunASR-named, prefix-free) tensors. */
+  static fromTensors(config: SenseVoiceEncoderConfig, t: Record<string, Tensor>): SenseVoiceEncoder {
+    const dtype = audioDtype();
+    const used: Tensor[] = [];
+    const get = (name: string) => {
+      const tensor = castFloating(t[name]!, dtype);
+      used.push(tensor);
+      return tensor;
+    };
+    const eps = config.layer_norm_eps;
+    const c = config.encoder_conf;
+    const leftPad = Math.floor((c.kernel_size - 1) / 2) + c.sanm_shfit;
+    const blocks = layerGroups(config).map(({ name, index, inSize }) => {
+      const p = `${name}.${index}.`;
+      const fsmn = get(`${p}self_attn.fsmn_block.weight`).transpose(0, 2, 1);
+      used.push(fsmn);
+      return new SanmBlock(
+        new LayerNorm(get(`${p}norm1.weight`), get(`${p}norm1.bias`), eps),
+        new Linear(get(`${p}self_attn.linear_q_k_v.weight`), get(`${p}self_attn.linear_q_k_v.bias`)),
+        new Linear(get(`${p}self_attn.linear_out.weight`), get(`${p}self_attn.linear_out.bias`)),
+        fsmn,
+        new LayerNorm(get(`${p}norm2.weight`), get(`${p}norm2.bias`), eps),
+        new Linear(get(`${p}feed_forward.w_1.weight`), get(`${p}feed_forward.w_1.bias`)),
+        new Linear(get(`${p}feed_forward.w_2.weight`), get(`${p}feed_forward.w_2.bias`)),
+        c.attention_heads,
+        leftPad,
+        inSize === c.output_size,
+      );
+    });
+    const encoder = new SenseVoiceEncoder(
+      config,
+      blocks,
+      c.num_blocks,
+      new LayerNorm(get("after_norm.weight"), get("after_norm.bias"), eps),
+      new LayerNorm(get("tp_norm.weight"), get("tp_norm.bias"), eps),
+    );
+    mx.eval(...used);
+    return encoder;
+  }
+
+  /**
+   * Loads from a checkpoint whose encoder tensors sit under the config's prefix
+   * (`encoder.` for SenseVoiceSmall, `audio_encoder.` for Fun-ASR-Nano), in
+   * FunASR or OminiX names. Other top-level groups (CTC head, LLM, …) are ignored.
+   */
+  static fromCheckpoint(config: SenseVoiceEncoderConfig, index: CheckpointIndex): SenseVoiceEncoder {
+    const prefix = config.checkpoint_key_prefix;
+    const scoped = index.withPrefix(prefix);
+    const renamed = new Map([...scoped.entries].map(([name, e]) => [canonicalEncoderKey(name), e]));
+    const canonical = new CheckpointIndex(index.files, renamed);
+    expectTensors(canonical, senseVoiceEncoderTensors(config), "SenseVoice encoder");
+    const raw = loadCheckpoint(index, prefix);
+    const tensors: Record<string, Tensor> = {};
+    for (const [name, tensor] of Object.entries(raw)) tensors[canonicalEncoderKey(name)] = tensor;
+    return SenseVoiceEncoder.fromTensors(config, tensors);
+  }
+
+  /** Loads `<dir>/config.json` and the weights beside it. */
+  static load(dir: string): SenseVoiceEncoder {
+    const config = readConfig(join(dir, "config.json"), SenseVoiceEncoderConfigSchema);
+    return SenseVoiceEncoder.fromCheckpoint(config, CheckpointIndex.fromFiles(findWeightFiles(dir)));
+  }
+
+  /**
+   * `features [B, T, input_size]` → `[B, T, D]`. With `lengths`, rows are
+   * right-padded and every valid row equals the unbatched result.
+   */
+  forward(features: Tensor, lengths: readonly number[] | null = null): Tensor {
+    const [, frames, depth] = features.shape as [number, number, number];
+    const masks: Masks = { frames: frameMask(lengths, frames), keys: keyPaddingMask(lengths, frames) };
+    let x = this.config.input_scale === "sqrt_output_size" ? mx.multiply(features, Math.sqrt(this.outputSize)) : features;
+    x = mx.add(x, sinusoidalPositions(frames, depth));
+    for (let i = 0; i < this.blocks.length; i++) {
+      x = this.blocks[i]!.forward(x, masks);
+      if (i === this.encodersEnd - 1) x = this.afterNorm.forward(x);
+    }
+    return this.tpNorm.forward(x);
+  }
+}

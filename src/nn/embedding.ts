@@ -1,0 +1,59 @@
+/**
+ * Token embeddings, float or MLX affine-quantized; with a tied LM head the same
+ * table also maps hidden states to logits.
+ */
+import { mx, type Tensor } from "../engine/mlx";
+import type { QuantizationParams } from "./linear";
+
+export interface TokenEmbedding {
+  /** `ids [...]` int32 → `[..., H]`. */
+  lookup(ids: Tensor): Tensor;
+  /** `h [..., H]` → `[..., V]` (tied head). */
+  asLinear(h: Tensor): Tensor;
+  readonly vocabSize: number;
+}
+
+export class Embedding implements TokenEmbedding {
+  constructor(readonly weight: Tensor) {}
+
+  get vocabSize(): number {
+    return this.weight.shape[0]!;
+  }
+
+  lookup(ids: Tensor): Tensor {
+    return mx.take(this.weight, ids, 0);
+  }
+
+  asLinear(h: Tensor): Tensor {
+    return mx.matmul(h, this.weight.T);
+  }
+}
+
+export class QuantizedEmbedding implements TokenEmbedding {
+  constructor(
+    readonly weight: Tensor,
+    readonly scales: Tensor,
+    readonly biases: Tensor,
+    readonly quantization: QuantizationParams,
+  ) {}
+
+  static fromFloat(weight: Tensor, quantization: QuantizationParams): QuantizedEmbedding {
+    const [wq, scales, biases] = mx.quantize(weight, quantization.groupSize, quantization.bits);
+    return new QuantizedEmbedding(wq, scales, biases, quantization);
+  }
+
+  get vocabSize(): number {
+    return this.weight.shape[0]!;
+  }
+
+  lookup(ids: Tensor): Tensor {
+    const { groupSize, bits } = this.quantization;
+    const rows = (t: Tensor) => mx.take(t, ids, 0);
+    return mx.dequantize(rows(this.weight), rows(this.scales), rows(this.biases), groupSize, bits);
+  }
+
+  asLinear(h: Tensor): Tensor {
+    const { groupSize, bits } = this.quantization;
+    return mx.quantizedMatmul(h, this.weight, this.scales, this.biases, true, groupSize, bits);
+  }
+}

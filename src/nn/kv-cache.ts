@@ -1,0 +1,56 @@
+/**
+ * Per-layer key/value cache for incremental decoding. The buffer grows in fixed
+ * steps of positions (not per token), and new entries are written in place, so a
+ * long decode reuses memory instead of reallocating every step.
+ */
+import { mx, type Tensor } from "../engine/mlx";
+
+export const KV_CACHE_STEP = 256;
+
+export class KVCache {
+  private keys?: Tensor;
+  private values?: Tensor;
+  /** Number of positions stored. */
+  offset = 0;
+
+  constructor(readonly step = KV_CACHE_STEP) {}
+
+  /** Positions the buffer can hold before it must grow. */
+  get capacity(): number {
+    return this.keys?.shape[2] ?? 0;
+  }
+
+  /** Appends `k, v [B, H, L, D]` and returns all keys and values so far. */
+  update(k: Tensor, v: Tensor): [Tensor, Tensor] {
+    const length = k.shape[2]!;
+    const end = this.offset + length;
+    if (end > this.capacity) this.grow(k, v, end);
+    const at = [mx.Slice(), mx.Slice(), mx.Slice(this.offset, end)];
+    this.keys!.indexPut_(at, k);
+    this.values!.indexPut_(at, v);
+    this.offset = end;
+    const upTo = [mx.Slice(), mx.Slice(), mx.Slice(0, end)];
+    return [this.keys!.index(...upTo), this.values!.index(...upTo)];
+  }
+
+  private grow(k: Tensor, v: Tensor, needed: number): void {
+    const [b, h, , dk] = k.shape as [number, number, number, number];
+    const dv = v.shape[3]!;
+    const capacity = Math.ceil(needed / this.step) * this.step;
+    const extra = capacity - this.capacity;
+    const moreKeys = mx.zeros([b, h, extra, dk], k.dtype);
+    const moreValues = mx.zeros([b, h, extra, dv], v.dtype);
+    if (!this.keys || !this.values) {
+      this.keys = moreKeys;
+      this.values = moreValues;
+    } else {
+      this.keys = mx.concatenate([this.keys, moreKeys], 2);
+      this.values = mx.concatenate([this.values, moreValues], 2);
+    }
+  }
+
+  /** Bytes the buffers occupy. */
+  get nbytes(): number {
+    return (this.keys?.nbytes ?? 0) + (this.values?.nbytes ?? 0);
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The generation core: prefill once from input embeddings, then decode token by
+ * token over the KV cache, as an async generator. Step n+1's graph is built and
+ * queued (asyncEval) before step n's token is read back, so graph building in JS
+ * overlaps the engine's work; memory is released every few steps (the engine only
+ * frees arrays after GC plus an event-loop turn).
+ */
+import { CancelledError } from "../errors";
+import { mx, type Tensor } from "../engine/mlx";
+import { releaseMemory, yieldToEventLoop } from "../runtime";
+import type { Qwen3Decoder } from "../models/qwen3-decoder";
+import { Sampler, type SamplingOptions } from "./sampling";
+
+export interface DecodeOptions {
+  readonly maxTokens: number;
+  /** Ids that end generation (not yielded). */
+  readonly stopIds: ReadonlySet<number>;
+  readonly sampling: SamplingOptions;
+  readonly signal?: AbortSignal;
+  /** Release memory every this many steps. */
+  readonly releaseEvery?: number;
+}
+
+const DEFAULT_RELEASE_EVERY = 8;
+
+/** Yields generated token ids until a stop id, `maxTokens`, or the consumer stops iterating. */
+export async function* decodeTokens(decoder: Qwen3Decoder, inputsEmbeds: Tensor, options: DecodeOptions): AsyncGenerator<number, void, undefined> {
+  if (options.maxTokens <= 0) return;
+  const cache = decoder.newCache();
+  const sampler = new Sampler(options.sampling, decoder.vocabSize);
+  const releaseEvery = options.releaseEvery ?? DEFAULT_RELEASE_EVERY;
+  const next = (token: Tensor): Tensor => {
+    sampler.observe(token);
+    const logits = decoder.forward(decoder.embed(token.reshape([1, 1])), cache);
+    return sampler.sample(logits.reshape([-1]));
+  };
+
+  let token = sampler.sample(decoder.forward(inputsEmbeds, cache).reshape([-1]));
+  mx.asyncEval(token);
+  for (let step = 0; step < options.maxTokens; step++) {
+    if (options.signal?.aborted) throw new CancelledError("CANCELLED", "generation", "cancelled by the caller");
+    const following = step + 1 < options.maxTokens ? next(token) : null;
+    if (following) mx.asyncEval(following);
+    await yieldToEventLoop();
+    const id = Number(token.item());
+    if (options.stopIds.has(id)) return;
+    yield id;
+    if (!following) return;
+    token = following;
+    if ((step + 1) % releaseEvery === 0) await releaseMemory();
+  }
+}
+
+export interface GreedyTrace {
+  /** `[N, V]`: the logits each token was chosen from (row 0 = the prefill's last row). */
+  readonly stepLogits: Tensor;
+  readonly tokens: number[];
+}
+
+/** Exactly `steps` greedy tokens over the KV cache, no stop ids, with the logits of every step. */
+export async function greedyTrace(decoder: Qwen3Decoder, inputsEmbeds: Tensor, steps: number): Promise<GreedyTrace> {
+  const cache = decoder.newCache();
+  const rows: Tensor[] = [];
+  const tokens: number[] = [];
+  let logits = decoder.forward(inputsEmbeds, cache).reshape([-1]);
+  for (let step = 0; step < steps; step++) {
+    rows.push(logits);
+    const id = Number(mx.argmax(logits, 0).item());
+    tokens.push(id);
+    if (step + 1 < steps) logits = decoder.forward(decoder.embed(mx.array([[id]], mx.int32)), cache).reshape([-1]);
+    if ((step + 1) % DEFAULT_RELEASE_EVERY === 0) await releaseMemory();
+  }
+  const stepLogits = rows.length ? mx.stack(rows, 0) : mx.zeros([0, decoder.vocabSize]);
+  mx.eval(stepLogits);
+  return { stepLogits, tokens };
+}

@@ -1,0 +1,69 @@
+/**
+ * Choosing the next token from logits, on the device: greedy, or temperature
+ * with optional presence penalty, top-k and top-p, from a seeded key so that a
+ * seed reproduces a run.
+ */
+import { mx, type Tensor } from "../engine/mlx";
+
+export interface SamplingOptions {
+  /** 0 = greedy. */
+  readonly temperature: number;
+  /** Keep the tokens whose logit is at least the k-th largest (0 or undefined = all). */
+  readonly topK?: number;
+  /** Keep the smallest set of most likely tokens whose probability reaches p (1 or undefined = all). */
+  readonly topP?: number;
+  /** Subtracted once from the logit of every token already generated. */
+  readonly presencePenalty?: number;
+  readonly seed?: number;
+}
+
+export const GREEDY: SamplingOptions = { temperature: 0 };
+
+export class Sampler {
+  private key: Tensor;
+  private presence: Tensor | null = null;
+  private generated = 0;
+
+  constructor(
+    readonly options: SamplingOptions,
+    readonly vocabSize: number,
+  ) {
+    this.key = mx.random.key(options.seed ?? Math.floor(Math.random() * 2 ** 31));
+  }
+
+  /** `logits [V]` float32 → the chosen id as an int32 scalar tensor (not yet evaluated). */
+  sample(logits: Tensor): Tensor {
+    const { temperature, topK, topP, presencePenalty } = this.options;
+    const penalize = (presencePenalty ?? 0) !== 0 && this.presence !== null;
+    if (temperature <= 0 && !penalize) return mx.argmax(logits, 0).astype(mx.int32);
+    let l = penalize ? mx.subtract(logits, mx.multiply(this.presence!, presencePenalty!)) : logits;
+    if (temperature <= 0) return mx.argmax(l, 0).astype(mx.int32);
+    l = mx.divide(l, temperature);
+    if (topK && topK > 0 && topK < this.vocabSize) {
+      const kth = mx.sort(l, 0).index(this.vocabSize - topK);
+      l = mx.where(mx.less(l, kth), -Infinity, l);
+    }
+    if (topP !== undefined && topP < 1) {
+      const probs = mx.softmax(l, 0);
+      const sorted = mx.take(probs, mx.argsort(mx.negative(l)), 0);
+      const before = mx.subtract(mx.cumsum(sorted), sorted);
+      const smallestKept = mx.min(mx.where(mx.greater(before, topP), Infinity, sorted));
+      l = mx.where(mx.less(probs, smallestKept), -Infinity, l);
+    }
+    const keys = mx.random.split(this.key, 2);
+    this.key = keys.index(0);
+    return mx.random.categorical(l, 0, undefined, undefined, keys.index(1)).astype(mx.int32);
+  }
+
+  /** Records a generated token for the presence penalty. */
+  observe(token: Tensor): void {
+    this.generated++;
+    if ((this.options.presencePenalty ?? 0) === 0) return;
+    this.presence ??= mx.zeros([this.vocabSize], mx.float32);
+    this.presence = mx.maximum(this.presence, mx.equal(mx.arange(this.vocabSize, mx.int32), token).astype(mx.float32));
+  }
+
+  get count(): number {
+    return this.generated;
+  }
+}
