@@ -79,8 +79,8 @@ function storedQuantization(c: Qwen3Config, index: CheckpointIndex, path: string
   return { groupSize: entry.group_size, bits: entry.bits };
 }
 
-/** Names and shapes the checkpoint must hold. */
-export function qwen3Tensors(c: Qwen3Config, index: CheckpointIndex, configFile: string): Map<string, number[]> {
+/** Names and shapes the checkpoint must hold (float unless `index` shows quantized modules). */
+export function qwen3Tensors(c: Qwen3Config, index: CheckpointIndex = new CheckpointIndex([], new Map()), configFile = "config.json"): Map<string, number[]> {
   const shapes = new Map<string, number[]>();
   for (const [path, [out, inF]] of modulePaths(c)) {
     const q = storedQuantization(c, index, path, configFile);

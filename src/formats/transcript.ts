@@ -1,0 +1,40 @@
+/**
+ * What a recognition run produces, and the output formats it can be written in.
+ * Times are in seconds from the start of the audio.
+ */
+
+export interface TranscriptSegment {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+  readonly tokens?: readonly number[];
+  readonly avgLogprob?: number;
+}
+
+export interface Transcript {
+  /** The whole transcript. */
+  readonly text: string;
+  /** ISO 639-1 code like "zh" or "en", or "auto" when unknown. */
+  readonly language: string;
+  readonly durationSeconds: number;
+  readonly segments: readonly TranscriptSegment[];
+  readonly translation?: { readonly language: string; readonly text: string; readonly segments?: readonly TranscriptSegment[] };
+  readonly task?: "transcribe" | "translate";
+}
+
+export type OutputFormat = "txt" | "json" | "verbose_json" | "srt" | "vtt";
+
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ["txt", "json", "verbose_json", "srt", "vtt"];
+
+/** The file-name ending each format is written with. */
+export const OUTPUT_FILE_EXTENSIONS: Readonly<Record<OutputFormat, string>> = {
+  txt: ".txt",
+  json: ".json",
+  verbose_json: ".verbose.json",
+  srt: ".srt",
+  vtt: ".vtt",
+};
+
+export function isOutputFormat(name: string): name is OutputFormat {
+  return (OUTPUT_FORMATS as readonly string[]).includes(name);
+}

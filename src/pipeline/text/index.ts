@@ -1,0 +1,13 @@
+/** Pure text and token-sequence processing around decoding: repetition guard, transcript clean-ups, segment joining. */
+export { RepetitionGuard, truncateRepetition, type RepetitionGuardOptions, type RepetitionVerdict } from "./repetition-guard";
+export {
+  cleanTranscript,
+  exciseHallucinations,
+  removeMetaCommentary,
+  removeTextRepetition,
+  stripLeakedInstructions,
+  stripThinkBlock,
+  type CleanupOptions,
+} from "./cleanup";
+export { joinSegmentTexts, removeRepeatedBlocks, segmentSeparator, trimOverlap, type RepeatedBlockOptions } from "./long-audio";
+export { HALLUCINATION_MARKERS, LEAKED_INSTRUCTIONS, META_COMMENTARY_PHRASES } from "./markers";
