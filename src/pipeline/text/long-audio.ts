@@ -49,6 +49,8 @@ export function joinSegmentTexts(texts: readonly string[], language: string): st
     .join(segmentSeparator(language));
 }
 
+const IGNORED_WHEN_FUZZY = /^[\p{P}\s]$/u;
+
 export interface RepeatedBlockOptions {
   /** Shortest block removed, in code points (upstream: 30). */
   readonly window?: number;
@@ -81,7 +83,9 @@ export interface RepeatedBlockOptions {
  *   `fuzzy`, it is exactly the second copy.
  *
  * A block repeated with something in between is not touched, and neither is a
- * repeat shorter than the window.
+ * repeat shorter than the window. (Upstream OminiX instead removes any
+ * ≥ window-long run found anywhere earlier, adjacent or not, and only in texts
+ * of 60 code points or more; adjacency keeps a speaker's genuine refrain.)
  */
 export function removeRepeatedBlocks(text: string, options: RepeatedBlockOptions = {}): string {
   const baseWindow = options.window ?? 30;
@@ -109,8 +113,6 @@ export function removeRepeatedBlocks(text: string, options: RepeatedBlockOptions
   }
   return result + chars.slice(next).join("");
 }
-
-const IGNORED_WHEN_FUZZY = /^[\p{P}\s]$/u;
 
 interface UnitRange {
   readonly start: number;

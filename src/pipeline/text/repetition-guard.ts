@@ -82,6 +82,18 @@ export class RepetitionGuard {
     return this.history;
   }
 
+  /**
+   * How many trailing tokens a later verdict could still cut. A repeat found
+   * later removes only tokens inside some pattern's current run, so a streaming
+   * caller can show every token but these and never have to take text back.
+   */
+  get unsettled(): number {
+    let most = 0;
+    const updatable = Math.min(this.options.maxPattern, this.history.length - 1);
+    for (let n = 1; n <= updatable; n++) most = Math.max(most, this.runs[n]!);
+    return most;
+  }
+
   push(token: number): RepetitionVerdict {
     const history = this.history;
     history.push(token);

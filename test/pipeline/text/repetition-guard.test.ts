@@ -112,9 +112,13 @@ describe("search order and walk-back", () => {
     expect(truncateRepetition(tokens, { minTokens: 12 })).toEqual([P, Q, R]);
   });
 
-  test("the walk-back stops at a copy out of phase", () => {
-    // The run of [Q,R,P] blocks is preceded by A, P: only whole copies are cut.
-    expect(truncateRepetition([A, P, Q, R, P, Q, R, P])).toEqual([A, P, Q, R]);
+  test("the pattern is the last n tokens, so copies are aligned to the end", () => {
+    // First checked at 8 tokens: the repeat is [Q,R,P], and the leading P stays.
+    expect(firstRepeat([A, P, Q, R, P, Q, R, P], { minTokens: 8 })).toEqual({ step: 8, keep: 5, pattern: [Q, R, P] });
+    expect(truncateRepetition([A, P, Q, R, P, Q, R, P], { minTokens: 8 })).toEqual([A, P, Q, R, P]);
+  });
+
+  test("the walk-back passes every aligned copy, not only the ones counted", () => {
     expect(truncateRepetition([A, B, Q, R, P, Q, R, P, Q, R, P], { minTokens: 11 })).toEqual([A, B, Q, R, P]);
   });
 
