@@ -9,6 +9,7 @@ import { isAsrError, UsageError } from "../errors";
 type CommandModule = { run(argv: string[]): Promise<number | void> };
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  download: { summary: "download a model into the Hugging Face cache", load: () => import("./download") },
   inspect: { summary: "write one pipeline stage's tensors to a safetensors file", load: () => import("./inspect") },
 };
 

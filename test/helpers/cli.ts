@@ -18,3 +18,10 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
   });
   return { status: result.exitCode ?? -1, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
 }
+
+/** Like runCli, without blocking this process: for tests whose servers the child talks to. */
+export async function runCliAsync(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  const child = Bun.spawn(["bun", join(ROOT, "src/cli/main.ts"), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr, status] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  return { status, stdout, stderr };
+}
