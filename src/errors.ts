@@ -13,6 +13,7 @@ export type ErrorKind =
   | "memory_budget"
   | "download"
   | "io"
+  | "batch_incomplete"
   | "cancelled";
 
 /** Exit statuses of the command line, one per kind; 1 is left for unexpected failures. */
@@ -25,6 +26,8 @@ export const EXIT_STATUS: Readonly<Record<ErrorKind, number>> = {
   memory_budget: 7,
   download: 8,
   io: 9,
+  /** A batch finished but some inputs failed (listed in its summary). */
+  batch_incomplete: 10,
   cancelled: 130,
 };
 

@@ -29,3 +29,10 @@ export async function releaseMemory(): Promise<void> {
 export function isBun(): boolean {
   return typeof Bun !== "undefined";
 }
+
+/** All of standard input as UTF-8 text. */
+export async function readStdinText(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks).toString("utf8");
+}

@@ -63,15 +63,16 @@ export async function run(argv: string[]): Promise<number> {
 
 /**
  * The snapshot directory of a hub model, downloading it first when it is not
- * cached and the user, asked on the terminal, agrees.
+ * cached and the user agreed beforehand (`confirmed`, e.g. --yes) or, asked on
+ * the terminal, agrees.
  */
-export async function ensureDownloaded(repoId: string, revision: string, options: { interactive: boolean }): Promise<string> {
+export async function ensureDownloaded(repoId: string, revision: string, options: { interactive: boolean; confirmed?: boolean }): Promise<string> {
   const cached = resolveCachedSnapshot(repoId, revision);
   if (cached) return cached;
   const id = revision === "main" ? repoId : `${repoId}@${revision}`;
   const cacheDir = repoCacheDir(repoId);
   const canAsk = options.interactive && process.stdin.isTTY === true && process.stderr.isTTY === true;
-  if (canAsk && (await askYesNo(`Model ${id} is not in the Hugging Face cache (${cacheDir}). Download it now? [y/N] `, id))) {
+  if (options.confirmed || (canAsk && (await askYesNo(`Model ${id} is not in the Hugging Face cache (${cacheDir}). Download it now? [y/N] `, id)))) {
     return downloadWithProgress(repoId, revision, MODEL_FILE_PATTERNS);
   }
   throw new ModelNotFoundError("MODEL_NOT_FOUND", id, `is not in the Hugging Face cache (${cacheDir}); download it with: bun run mlx-asr download ${id}`);

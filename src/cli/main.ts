@@ -9,6 +9,10 @@ import { isAsrError, UsageError } from "../errors";
 type CommandModule = { run(argv: string[]): Promise<number | void> };
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  transcribe: { summary: "transcribe audio files (optionally translate, stream, write subtitles)", load: () => import("./transcribe") },
+  translate: { summary: "translate Chinese text to English", load: () => import("./translate") },
+  batch: { summary: "transcribe every audio file under a folder, resumably", load: () => import("./batch") },
+  quantize: { summary: "write a copy of a model with its decoder quantized to 4 or 8 bits", load: () => import("./quantize") },
   download: { summary: "download a model into the Hugging Face cache", load: () => import("./download") },
   inspect: { summary: "write one pipeline stage's tensors to a safetensors file", load: () => import("./inspect") },
 };

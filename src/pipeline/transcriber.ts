@@ -1,0 +1,341 @@
+/**
+ * The public Transcriber: load a model once, then transcribe files or samples,
+ * stream text as it is decoded, translate zh → en, and run batches. Calls are
+ * queued one at a time (the engine is not thread-safe).
+ */
+import { loadAudio, waveformFromSamples, type Waveform } from "../audio/load";
+import { segmentAudio } from "../audio/segment";
+import { CancelledError, UsageError } from "../errors";
+import type { Transcript, TranscriptSegment } from "../formats/transcript";
+import { releaseMemory } from "../runtime";
+import { embedAudio, type AudioEmbeddingTimings } from "./audio-embedding";
+import type { AudioTask, FamilyDefinition } from "./families";
+import { loadModel, type LoadedModel, type ModelLoadOptions } from "./loaded-model";
+import { assemblePrompt } from "./prompt";
+import type { SamplingOptions } from "./sampling";
+import { languageFromScript } from "./script-language";
+import { SerialQueue } from "./serial-queue";
+import { cleanTranscript, exciseHallucinations, joinSegmentTexts, removeMetaCommentary, removeRepeatedBlocks, segmentSeparator, stripThinkBlock } from "./text";
+import { generateText, type GenerationResult } from "./text-generation";
+import { TrimmedStream } from "./trimmed-stream";
+import { resolveModel, type ResolveModelOptions } from "./resolve-model";
+
+/** A file path, 16 kHz mono samples, or samples at any rate (one array per channel allowed). */
+export type AudioInput = string | Float32Array | { readonly samples: Float32Array | Float32Array[]; readonly sampleRate: number; readonly name?: string };
+
+export interface TranscribeOptions {
+  /** A language code of the family, or "auto" where the family supports it. */
+  readonly language?: string;
+  /** Words to favour (families with a hot-word prompt; others warn and ignore them). */
+  readonly hotwords?: readonly string[];
+  /** "translate": speech → English directly (families that support it). */
+  readonly task?: AudioTask;
+  /** Longest piece decoded at once; longer audio is cut at quiet points. */
+  readonly segmentSeconds?: number;
+  /** Refuse longer input. */
+  readonly maxSeconds?: number;
+  readonly sampling?: Partial<SamplingOptions>;
+  /** Receives text pieces as they are decoded; their concatenation is the result's text. */
+  readonly onToken?: (piece: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface Timings {
+  audioMs: number;
+  frontendMs: number;
+  encoderMs: number;
+  prefillMs: number;
+  decodeMs: number;
+  totalMs: number;
+  tokens: number;
+  /** Generated tokens per second of decoding. */
+  tokensPerSecond: number;
+  /** Processing time ÷ audio duration. */
+  realTimeFactor: number;
+}
+
+export interface TranscriptionResult extends Transcript {
+  readonly timings: Timings;
+  /** Things the caller asked for that this model could not honour. */
+  readonly warnings: string[];
+}
+
+export interface TranslationResult extends TranscriptionResult {
+  readonly translation: { readonly language: string; readonly text: string; readonly segments: readonly TranscriptSegment[] };
+}
+
+export interface BatchItem {
+  readonly path: string;
+  readonly result?: TranscriptionResult;
+  readonly error?: Error;
+}
+
+export interface BatchProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly item: BatchItem;
+}
+
+export interface TextOptions {
+  readonly maxTokens?: number;
+  readonly sampling?: Partial<SamplingOptions>;
+  readonly onToken?: (piece: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface TranscriberOptions extends ModelLoadOptions, ResolveModelOptions {}
+
+function emptyTimings(): Timings {
+  return { audioMs: 0, frontendMs: 0, encoderMs: 0, prefillMs: 0, decodeMs: 0, totalMs: 0, tokens: 0, tokensPerSecond: 0, realTimeFactor: 0 };
+}
+
+export class Transcriber {
+  private readonly queue = new SerialQueue();
+
+  private constructor(readonly model: LoadedModel) {}
+
+  /** Loads a model from a folder or a hub id (see README "Models"). */
+  static async load(model: string, options: TranscriberOptions = {}): Promise<Transcriber> {
+    const files = await resolveModel(model, options);
+    return new Transcriber(await loadModel(files, options));
+  }
+
+  get family(): FamilyDefinition {
+    return this.model.family;
+  }
+
+  /** Requests waiting for or holding the engine. */
+  get pending(): number {
+    return this.queue.size;
+  }
+
+  transcribe(input: AudioInput, options: TranscribeOptions = {}): Promise<TranscriptionResult> {
+    return this.queue.run(() => this.runTranscription(input, options));
+  }
+
+  /** Text pieces as they are decoded (never splitting a character); the generator's return value is the result. */
+  async *stream(input: AudioInput, options: TranscribeOptions = {}): AsyncGenerator<string, TranscriptionResult, undefined> {
+    const pieces: string[] = [];
+    let wake: (() => void) | null = null;
+    const controller = new AbortController();
+    const abortOnCaller = () => controller.abort();
+    options.signal?.addEventListener("abort", abortOnCaller);
+    let finished = false;
+    const job = this.transcribe(input, {
+      ...options,
+      signal: controller.signal,
+      onToken: (piece) => {
+        options.onToken?.(piece);
+        pieces.push(piece);
+        wake?.();
+      },
+    }).finally(() => {
+      finished = true;
+      wake?.();
+    });
+    try {
+      while (true) {
+        if (pieces.length) {
+          yield pieces.shift()!;
+          continue;
+        }
+        if (finished) return await job;
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+      }
+    } finally {
+      options.signal?.removeEventListener("abort", abortOnCaller);
+      if (!finished) {
+        controller.abort();
+        await job.catch(() => undefined);
+      }
+    }
+  }
+
+  /** Chinese transcript, then its English translation (per segment, so subtitles can show both). */
+  async transcribeAndTranslate(input: AudioInput, options: TranscribeOptions = {}): Promise<TranslationResult> {
+    const transcript = await this.transcribe(input, { ...options, task: "transcribe" });
+    return this.translateTranscript(transcript, { signal: options.signal });
+  }
+
+  /** Adds the English translation of each segment of a transcript. */
+  translateTranscript(transcript: TranscriptionResult, options: TextOptions = {}): Promise<TranslationResult> {
+    return this.queue.run(async () => {
+      const segments: TranscriptSegment[] = [];
+      for (const segment of transcript.segments) {
+        const text = (await this.runTranslation(segment.text, { signal: options.signal })).text;
+        segments.push({ start: segment.start, end: segment.end, text });
+      }
+      const text = joinSegmentTexts(segments.map((s) => s.text), "en");
+      return { ...transcript, translation: { language: "en", text, segments } };
+    });
+  }
+
+  /** Chinese text → English text. */
+  async translate(text: string, options: TextOptions = {}): Promise<string> {
+    return (await this.queue.run(() => this.runTranslation(text, options))).text;
+  }
+
+  /** A plain chat answer from the model's LLM. */
+  async generateText(prompt: string, options: TextOptions = {}): Promise<string> {
+    return this.queue.run(async () => {
+      const assembled = assemblePrompt(this.model.tokenizer, this.family.chatPrompt(prompt));
+      const out = await this.generate(assembled, options.maxTokens ?? 512, options);
+      return stripThinkBlock(out.text).trim();
+    });
+  }
+
+  /**
+   * Transcribes files one after another; `concurrency` files are read and decoded
+   * ahead while the model works. Failures are reported per item, never thrown.
+   */
+  async transcribeBatch(
+    paths: readonly string[],
+    options: TranscribeOptions & { concurrency?: number; onProgress?: (p: BatchProgress) => void } = {},
+  ): Promise<BatchItem[]> {
+    const ahead = Math.max(1, options.concurrency ?? 2);
+    const loads = new Map<number, Promise<Waveform | Error>>();
+    const startLoad = (i: number) => {
+      if (i < paths.length && !loads.has(i)) {
+        loads.set(i, new Promise((resolve) => setImmediate(() => {
+          try {
+            resolve(loadAudio(paths[i]!, { maxSeconds: options.maxSeconds }));
+          } catch (e) {
+            resolve(e as Error);
+          }
+        })));
+      }
+    };
+    const items: BatchItem[] = [];
+    for (let i = 0; i < paths.length; i++) {
+      for (let j = i; j < i + ahead; j++) startLoad(j);
+      const loaded = await loads.get(i)!;
+      loads.delete(i);
+      let item: BatchItem;
+      if (loaded instanceof Error) item = { path: paths[i]!, error: loaded };
+      else {
+        try {
+          item = { path: paths[i]!, result: await this.queue.run(() => this.runTranscription(loaded, options)) };
+        } catch (e) {
+          if (e instanceof CancelledError) throw e;
+          item = { path: paths[i]!, error: e as Error };
+        }
+      }
+      items.push(item);
+      options.onProgress?.({ done: i + 1, total: paths.length, item });
+    }
+    return items;
+  }
+
+  private loadInput(input: AudioInput | Waveform, maxSeconds?: number): Waveform {
+    if (typeof input === "string") return loadAudio(input, { maxSeconds });
+    if (input instanceof Float32Array) return waveformFromSamples(input, 16000, { maxSeconds });
+    if ("samples" in input && "sampleRate" in input && !("durationSeconds" in input)) {
+      return waveformFromSamples(input.samples, input.sampleRate, { maxSeconds }, input.name ?? "<samples>");
+    }
+    return input as Waveform;
+  }
+
+  private checkOptions(options: TranscribeOptions, warnings: string[]): { task: AudioTask; language: string; hotwords: string[] } {
+    const family = this.family;
+    const task = options.task ?? "transcribe";
+    if (task === "translate" && !family.supportsAudioTranslation) {
+      throw new UsageError("UNSUPPORTED_TASK", family.name, "cannot translate speech directly; use transcribe-and-translate (--translate)");
+    }
+    const language = options.language ?? family.defaultLanguage;
+    const known = Object.keys(family.languages);
+    if (language === "auto" ? !family.supportsAutoLanguage : !known.includes(language)) {
+      const allowed = [...known, ...(family.supportsAutoLanguage ? ["auto"] : [])].join(", ");
+      throw new UsageError("UNSUPPORTED_LANGUAGE", `language "${language}"`, `${family.name} supports: ${allowed}`);
+    }
+    const hotwords = (options.hotwords ?? []).map((w) => w.trim()).filter(Boolean);
+    if (hotwords.length && !family.supportsHotwords) {
+      warnings.push(`hot words are ignored: ${family.name} has no hot-word prompt`);
+      return { task, language, hotwords: [] };
+    }
+    return { task, language, hotwords };
+  }
+
+  private async runTranscription(input: AudioInput | Waveform, options: TranscribeOptions): Promise<TranscriptionResult> {
+    const audio = this.model.audio;
+    if (!audio) throw new UsageError("TEXT_ONLY_MODEL", this.model.files.root, "is a text-only model (no audio encoder); it can translate text but not transcribe");
+    const started = performance.now();
+    const warnings: string[] = [];
+    const request = this.checkOptions(options, warnings);
+    const wave = this.loadInput(input, options.maxSeconds);
+    const timings = emptyTimings();
+    timings.audioMs = performance.now() - started;
+    const pieces = segmentAudio(wave.samples, { maxSeconds: options.segmentSeconds ?? this.family.segmentSeconds });
+    const streaming = options.onToken !== undefined;
+    const separator = segmentSeparator(request.language === "auto" ? "en" : request.language);
+    let emittedAny = false;
+    const segments: TranscriptSegment[] = [];
+    const audioTimings: AudioEmbeddingTimings = { frontendMs: 0, encoderMs: 0 };
+    for (const piece of pieces) {
+      if (options.signal?.aborted) throw new CancelledError("CANCELLED", wave.source, "transcription cancelled");
+      if (piece.silent) continue;
+      const frames = embedAudio(audio, piece.samples, wave.source, audioTimings);
+      const prompt = assemblePrompt(this.model.tokenizer, this.family.audioPrompt(request), frames.shape[0]!);
+      let firstPiece = true;
+      const trimmed = new TrimmedStream((text) => {
+        if (firstPiece && emittedAny && separator) options.onToken!(separator);
+        firstPiece = false;
+        emittedAny = true;
+        options.onToken!(text);
+      });
+      const out = await this.generate(prompt, this.family.maxAudioTokens(piece.end - piece.start, request.task), {
+        sampling: options.sampling,
+        signal: options.signal,
+        onToken: streaming ? (p) => trimmed.push(p) : undefined,
+        audio: frames,
+      });
+      timings.prefillMs += out.prefillMs;
+      timings.decodeMs += out.decodeMs;
+      timings.tokens += out.tokens.length;
+      const text = streaming ? trimmed.text : cleanTranscript(out.text);
+      if (text) segments.push({ start: piece.start, end: piece.end, text, tokens: out.tokens });
+      await releaseMemory();
+    }
+    const language = request.task === "translate" ? "en" : request.language;
+    let text = joinSegmentTexts(segments.map((s) => s.text), language === "auto" ? "en" : language);
+    if (!streaming && segments.length > 1) text = removeMetaCommentary(exciseHallucinations(removeRepeatedBlocks(text)));
+    timings.frontendMs = audioTimings.frontendMs;
+    timings.encoderMs = audioTimings.encoderMs;
+    timings.totalMs = performance.now() - started;
+    timings.tokensPerSecond = timings.decodeMs > 0 ? (timings.tokens / timings.decodeMs) * 1000 : 0;
+    timings.realTimeFactor = wave.durationSeconds > 0 ? timings.totalMs / 1000 / wave.durationSeconds : 0;
+    return {
+      text,
+      language: language === "auto" ? languageFromScript(text) : language,
+      durationSeconds: wave.durationSeconds,
+      segments,
+      task: request.task,
+      timings,
+      warnings,
+    };
+  }
+
+  private async runTranslation(text: string, options: TextOptions): Promise<GenerationResult> {
+    const prompt = assemblePrompt(this.model.tokenizer, this.family.translationPrompt(text));
+    const inputTokens = this.model.tokenizer.encode(text).length;
+    const maxTokens = options.maxTokens ?? Math.max(this.family.maxTranslationTokens, 2 * inputTokens);
+    const out = await this.generate(prompt, maxTokens, options);
+    return { ...out, text: stripThinkBlock(out.text).trim() };
+  }
+
+  private generate(
+    prompt: ReturnType<typeof assemblePrompt>,
+    maxTokens: number,
+    options: TextOptions & { audio?: import("../engine/mlx").Tensor },
+  ): Promise<GenerationResult> {
+    return generateText(this.model, {
+      prompt,
+      audio: options.audio,
+      maxTokens,
+      sampling: { ...this.family.sampling, ...options.sampling },
+      repetitionGuard: this.family.repetitionGuard,
+      signal: options.signal,
+      onText: options.onToken,
+    });
+  }
+}
