@@ -4,7 +4,7 @@
  * real Qwen3 tokenizer files, so the whole chain (CLI, API, formats, batch,
  * server) runs without the real weights. Its output text is meaningless.
  *
- *   bun scripts/make-tiny-model.ts <out-dir> [--family funasr-qwen4b|fun-asr-nano] [--seed N]
+ *   bun scripts/make-tiny-model.ts <out-dir> [--family funasr-qwen4b|fun-asr-nano] [--seed N] [--decoder-width N]
  */
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -19,10 +19,11 @@ import { plansFor, writeCheckpoint } from "./synthetic/checkpoint";
 export interface TinyModelOptions {
   readonly family?: string;
   readonly seed?: number;
+  /** Decoder width; ≥ 512 makes the decoder quantizable (the engine's lower bound). */
+  readonly decoderWidth?: number;
 }
 
 const ENCODER_WIDTH = 64;
-const DECODER_WIDTH = 64;
 
 function writeJson(path: string, value: unknown): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -37,6 +38,7 @@ export function qwen3TokenizerDir(): string {
 export async function makeTinyModel(out: string, options: TinyModelOptions = {}): Promise<string> {
   const family = familyByName(options.family ?? "funasr-qwen4b");
   const seed = options.seed ?? 1;
+  const decoderWidth = options.decoderWidth ?? 64;
   writeJson(join(out, "family.json"), { format: "mlx-asr", family: family.name });
 
   writeJson(join(out, "frontend", "config.json"), {
@@ -55,13 +57,13 @@ export async function makeTinyModel(out: string, options: TinyModelOptions = {})
   await writeCheckpoint(join(out, "encoder"), plansFor(senseVoiceEncoderTensors(encoder), "encoder."), { seed });
 
   if (family.adaptor === "qwen4b") {
-    const adaptor = Qwen4bAdaptorConfigSchema.parse({ input_dim: ENCODER_WIDTH, hidden_dim: 96, output_dim: DECODER_WIDTH, num_layers: 2, num_heads: 4, ffn_dim: 192 });
+    const adaptor = Qwen4bAdaptorConfigSchema.parse({ input_dim: ENCODER_WIDTH, hidden_dim: 96, output_dim: decoderWidth, num_layers: 2, num_heads: 4, ffn_dim: 192 });
     writeJson(join(out, "adaptor", "config.json"), adaptor);
     await writeCheckpoint(join(out, "adaptor"), plansFor(qwen4bAdaptorTensors(adaptor, "converted")), { seed: seed + 1 });
   } else {
     const adaptor = NanoAdaptorConfigSchema.parse({
-      audio_adaptor_conf: { downsample_rate: 1, use_low_frame_rate: true, ffn_dim: 128, llm_dim: DECODER_WIDTH, encoder_dim: ENCODER_WIDTH, n_layer: 2, attention_heads: 4 },
-      block_ffn_dim: DECODER_WIDTH / 4,
+      audio_adaptor_conf: { downsample_rate: 1, use_low_frame_rate: true, ffn_dim: 128, llm_dim: decoderWidth, encoder_dim: ENCODER_WIDTH, n_layer: 2, attention_heads: 4 },
+      block_ffn_dim: decoderWidth / 4,
     });
     writeJson(join(out, "nano_adaptor", "config.json"), adaptor);
     await writeCheckpoint(join(out, "nano_adaptor"), plansFor(nanoAdaptorTensors(adaptor), "audio_adaptor."), { seed: seed + 1 });
@@ -70,12 +72,12 @@ export async function makeTinyModel(out: string, options: TinyModelOptions = {})
   const decoder = Qwen3ConfigSchema.parse({
     architectures: ["Qwen3ForCausalLM"],
     model_type: "qwen3",
-    hidden_size: DECODER_WIDTH,
+    hidden_size: decoderWidth,
     num_hidden_layers: 2,
     num_attention_heads: 4,
     num_key_value_heads: 2,
-    head_dim: 16,
-    intermediate_size: 128,
+    head_dim: decoderWidth / 4,
+    intermediate_size: 2 * decoderWidth,
     vocab_size: 151936,
     tie_word_embeddings: true,
     bos_token_id: 151643,
@@ -88,12 +90,20 @@ export async function makeTinyModel(out: string, options: TinyModelOptions = {})
 }
 
 if (import.meta.main) {
-  const { values, positionals } = parseArgs({ args: process.argv.slice(2), options: { family: { type: "string" }, seed: { type: "string" } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args: process.argv.slice(2),
+    options: { family: { type: "string" }, seed: { type: "string" }, "decoder-width": { type: "string" } },
+    allowPositionals: true,
+  });
   const out = positionals[0];
   if (!out) {
     console.error("usage: bun scripts/make-tiny-model.ts <out-dir> [--family funasr-qwen4b|fun-asr-nano] [--seed N]");
     process.exit(2);
   }
-  await makeTinyModel(out, { family: values.family, seed: values.seed ? Number(values.seed) : undefined });
+  await makeTinyModel(out, {
+    family: values.family,
+    seed: values.seed ? Number(values.seed) : undefined,
+    decoderWidth: values["decoder-width"] ? Number(values["decoder-width"]) : undefined,
+  });
   console.log(out);
 }

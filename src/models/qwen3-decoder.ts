@@ -217,10 +217,9 @@ export class Qwen3Decoder {
       if (stored) {
         layer = new QuantizedLinear(take(`${path}.weight`), castFloating(take(`${path}.scales`), dtype), castFloating(take(`${path}.biases`), dtype), stored, bias);
       } else {
-        const weight = castFloating(take(`${path}.weight`), dtype);
-        layer = requested && weight.shape[1]! >= MIN_QUANTIZED_INPUT && weight.shape[1]! % requested.groupSize === 0
-          ? QuantizedLinear.fromFloat(weight, requested, bias)
-          : new Linear(weight, bias);
+        const source = take(`${path}.weight`);
+        const quantizable = requested && source.shape[1]! >= MIN_QUANTIZED_INPUT && source.shape[1]! % requested.groupSize === 0;
+        layer = quantizable ? QuantizedLinear.fromFloat(source, requested, bias, dtype) : new Linear(castFloating(source, dtype), bias);
       }
       pending.push(...Object.values(layer).filter((v): v is Tensor => v instanceof mx.array));
       return layer;
@@ -241,8 +240,8 @@ export class Qwen3Decoder {
     if (embedStored) {
       embedTokens = new QuantizedEmbedding(take("model.embed_tokens.weight"), castFloating(take("model.embed_tokens.scales"), dtype), castFloating(take("model.embed_tokens.biases"), dtype), embedStored);
     } else {
-      const weight = castFloating(take("model.embed_tokens.weight"), dtype);
-      embedTokens = requested && config.hidden_size >= MIN_QUANTIZED_INPUT ? QuantizedEmbedding.fromFloat(weight, requested) : new Embedding(weight);
+      const source = take("model.embed_tokens.weight");
+      embedTokens = requested && config.hidden_size >= MIN_QUANTIZED_INPUT ? QuantizedEmbedding.fromFloat(source, requested, dtype) : new Embedding(castFloating(source, dtype));
     }
     pending.push(...Object.values(embedTokens).filter((v): v is Tensor => v instanceof mx.array));
     await flush();

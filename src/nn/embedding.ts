@@ -3,7 +3,8 @@
  * table also maps hidden states to logits.
  */
 import { mx, type Tensor } from "../engine/mlx";
-import type { QuantizationParams } from "./linear";
+import { quantizeMatrix, type QuantizationParams } from "../engine/quantize";
+import type { Dtype } from "../engine/mlx";
 
 export interface TokenEmbedding {
   /** `ids [...]` int32 → `[..., H]`. */
@@ -37,8 +38,8 @@ export class QuantizedEmbedding implements TokenEmbedding {
     readonly quantization: QuantizationParams,
   ) {}
 
-  static fromFloat(weight: Tensor, quantization: QuantizationParams): QuantizedEmbedding {
-    const [wq, scales, biases] = mx.quantize(weight, quantization.groupSize, quantization.bits);
+  static fromFloat(weight: Tensor, quantization: QuantizationParams, computeDtype: Dtype = mx.float32): QuantizedEmbedding {
+    const [wq, scales, biases] = quantizeMatrix(weight, quantization, computeDtype);
     return new QuantizedEmbedding(wq, scales, biases, quantization);
   }
 

@@ -2,7 +2,8 @@
  * Linear layers: float (`y = x·Wᵀ + b`) and MLX affine-quantized
  * (`weight` uint32-packed codes, `scales`, `biases` per group of inputs).
  */
-import { mx, type Tensor } from "../engine/mlx";
+import { mx, type Dtype, type Tensor } from "../engine/mlx";
+import { quantizeMatrix, type QuantizationParams } from "../engine/quantize";
 
 export interface Projection {
   forward(x: Tensor): Tensor;
@@ -10,10 +11,7 @@ export interface Projection {
   readonly outFeatures: number;
 }
 
-export interface QuantizationParams {
-  readonly groupSize: number;
-  readonly bits: number;
-}
+export type { QuantizationParams };
 
 export class Linear implements Projection {
   constructor(
@@ -46,8 +44,8 @@ export class QuantizedLinear implements Projection {
   ) {}
 
   /** Quantizes a float `[out, in]` weight (the input width must be ≥ 512 for the engine's kernels). */
-  static fromFloat(weight: Tensor, quantization: QuantizationParams, bias?: Tensor): QuantizedLinear {
-    const [wq, scales, biases] = mx.quantize(weight, quantization.groupSize, quantization.bits);
+  static fromFloat(weight: Tensor, quantization: QuantizationParams, bias?: Tensor, computeDtype: Dtype = mx.float32): QuantizedLinear {
+    const [wq, scales, biases] = quantizeMatrix(weight, quantization, computeDtype);
     return new QuantizedLinear(wq, scales, biases, quantization, bias);
   }
 

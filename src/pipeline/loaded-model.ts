@@ -12,6 +12,7 @@ import { CheckpointIndex } from "../engine/weights";
 import { FUN_ASR_NANO_ADAPTOR, QWEN4B_ADAPTOR, SENSEVOICE_SMALL_ENCODER } from "../models/released-configs";
 import { Qwen3ConfigSchema, Qwen3Decoder } from "../models/qwen3-decoder";
 import { SenseVoiceEncoder, SenseVoiceEncoderConfigSchema } from "../models/sensevoice-encoder";
+import { inferNanoAdaptorConfig, inferQwen4bAdaptorConfig, inferSenseVoiceConfig } from "../models/inferred-configs";
 import type { FamilyDefinition } from "./families";
 import type { ComponentFiles, ModelFiles } from "./model-files";
 import { TextTokenizer } from "./tokenizer";
@@ -45,20 +46,26 @@ function frontendFor(files: ModelFiles): AudioFrontend {
   return new AudioFrontend(settings);
 }
 
+/** Released files carry no config of ours: widths and depths come from the tensor shapes. */
 function encoderFor(family: FamilyDefinition, c: ComponentFiles): SenseVoiceEncoder {
+  const index = CheckpointIndex.fromFiles(c.files);
   const config = c.configFile
     ? readConfig(c.configFile, SenseVoiceEncoderConfigSchema)
-    : { ...SENSEVOICE_SMALL_ENCODER, checkpoint_key_prefix: c.prefix, input_scale: family.encoderInputScale };
-  return SenseVoiceEncoder.fromCheckpoint(config, CheckpointIndex.fromFiles(c.files));
+    : inferSenseVoiceConfig(index.withPrefix(c.prefix), { ...SENSEVOICE_SMALL_ENCODER, checkpoint_key_prefix: c.prefix, input_scale: family.encoderInputScale });
+  return SenseVoiceEncoder.fromCheckpoint(config, index);
 }
 
 function adaptorFor(family: FamilyDefinition, c: ComponentFiles): AudioAdaptor {
   const index = CheckpointIndex.fromFiles(c.files);
   if (family.adaptor === "qwen4b") {
-    const config = c.configFile ? readConfig(c.configFile, Qwen4bAdaptorConfigSchema) : QWEN4B_ADAPTOR;
-    return { kind: "qwen4b", net: Qwen4bAdaptor.fromCheckpoint(config, index.withPrefix(c.prefix)) };
+    const scoped = index.withPrefix(c.prefix);
+    const config = c.configFile ? readConfig(c.configFile, Qwen4bAdaptorConfigSchema) : inferQwen4bAdaptorConfig(scoped, QWEN4B_ADAPTOR);
+    return { kind: "qwen4b", net: Qwen4bAdaptor.fromCheckpoint(config, scoped) };
   }
-  const config = c.configFile ? readConfig(c.configFile, NanoAdaptorConfigSchema) : { ...FUN_ASR_NANO_ADAPTOR, checkpoint_key_prefix: c.prefix || FUN_ASR_NANO_ADAPTOR.checkpoint_key_prefix };
+  const prefix = c.prefix || FUN_ASR_NANO_ADAPTOR.checkpoint_key_prefix;
+  const config = c.configFile
+    ? readConfig(c.configFile, NanoAdaptorConfigSchema)
+    : inferNanoAdaptorConfig(index.withPrefix(prefix), { ...FUN_ASR_NANO_ADAPTOR, checkpoint_key_prefix: prefix });
   return { kind: "nano", net: NanoAdaptor.fromCheckpoint(config, index) };
 }
 

@@ -14,10 +14,10 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { readConfig, readJsonFile } from "../config";
-import { ModelFileError, ModelNotFoundError } from "../errors";
+import { ConfigError, ModelFileError, ModelNotFoundError } from "../errors";
 import { CheckpointIndex, findWeightFiles } from "../engine/weights";
 import { resolveCachedSnapshot } from "../hub/cache";
-import { DEFAULT_FAMILY, familyByName, type FamilyDefinition } from "./families";
+import { DEFAULT_FAMILY, FAMILIES, familyByName, type FamilyDefinition } from "./families";
 
 export const FamilyFileSchema = z.object({
   format: z.literal("mlx-asr").default("mlx-asr"),
@@ -86,8 +86,12 @@ function component(dir: string, prefix = "", preferred?: string[]): ComponentFil
 }
 
 function fromFamilyFile(root: string): ModelFiles {
-  const spec = readConfig(join(root, "family.json"), FamilyFileSchema);
-  const family = familyByName(spec.family, join(root, "family.json"));
+  const specFile = join(root, "family.json");
+  const spec = readConfig(specFile, FamilyFileSchema);
+  if (!FAMILIES[spec.family]) {
+    throw new ConfigError("CONFIG_INVALID", specFile, `field "family": unknown model family "${spec.family}"; known: ${Object.keys(FAMILIES).join(", ")}`);
+  }
+  const family = familyByName(spec.family);
   const c = spec.components;
   const at = (field: keyof typeof c, fallback: string) => locate(root, c[field] ?? fallback, field);
   const frontendDir = at("frontend", "frontend");

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { readJsonFile } from "../config";
 import { ConfigError } from "../errors";
 import { mx, type Tensor } from "../engine/mlx";
+import { quantizeMatrix } from "../engine/quantize";
 import { saveSafetensors } from "../engine/safetensors";
 import { CheckpointIndex, loadCheckpoint } from "../engine/weights";
 import { releaseMemory } from "../runtime";
@@ -62,11 +63,11 @@ export async function writeQuantizedDecoder(files: ModelFiles, outDir: string, o
     delete raw[name];
     const shard = shards[shards.length - 1]!;
     if (isQuantizable(name, t, groupSize)) {
-      const [wq, scales, biases] = mx.quantize(t.astype(mx.float32), groupSize, options.bits);
+      const [wq, scales, biases] = quantizeMatrix(t, { groupSize, bits: options.bits }, t.dtype);
       const path = name.slice(0, -".weight".length);
       shard[`${path}.weight`] = wq;
-      shard[`${path}.scales`] = scales.astype(t.dtype);
-      shard[`${path}.biases`] = biases.astype(t.dtype);
+      shard[`${path}.scales`] = scales;
+      shard[`${path}.biases`] = biases;
       bytes += (t.size * options.bits) / 8 + (2 * t.size * t.itemsize) / groupSize;
     } else {
       shard[name] = t;
@@ -116,13 +117,15 @@ export async function writeQuantizedModel(files: ModelFiles, outDir: string, opt
   } else {
     writeFileSync(join(frontendDir, "config.json"), `${JSON.stringify({ frontend: "WavFrontend", mode: family.frontendMode, frontend_conf: { cmvn_file: null } }, null, 2)}\n`);
   }
+  // A component's own config keeps its key prefix (the tensors keep their names); released
+  // files are re-saved without their prefix.
   const encoderConfig = files.encoder.configFile
-    ? { ...(readJsonFile(files.encoder.configFile) as object), checkpoint_key_prefix: "" }
+    ? readJsonFile(files.encoder.configFile)
     : { ...SENSEVOICE_SMALL_ENCODER, checkpoint_key_prefix: "", input_scale: family.encoderInputScale };
   await writeFloatComponent(files.encoder, join(outDir, "encoder"), encoderConfig);
   const adaptorName = family.adaptor === "nano" ? "nano_adaptor" : "adaptor";
   const adaptorConfig = files.adaptor.configFile
-    ? { ...(readJsonFile(files.adaptor.configFile) as object), ...(family.adaptor === "nano" ? { checkpoint_key_prefix: "" } : {}) }
+    ? readJsonFile(files.adaptor.configFile)
     : family.adaptor === "nano"
       ? { ...FUN_ASR_NANO_ADAPTOR, checkpoint_key_prefix: "" }
       : QWEN4B_ADAPTOR;

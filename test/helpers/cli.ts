@@ -9,10 +9,11 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], env: Record<string, string | undefined> = {}): CliResult {
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, stdin?: string): CliResult {
   const result = Bun.spawnSync(["bun", join(ROOT, "src/cli/main.ts"), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
+    stdin: stdin === undefined ? "ignore" : Buffer.from(stdin),
     stdout: "pipe",
     stderr: "pipe",
   });

@@ -51,7 +51,7 @@ test("a config field of the wrong type is named with its file", async () => {
   const dir = copyModel();
   const file = join(dir, "decoder", "config.json");
   editJson(file, (j) => (j.num_attention_heads = "four"));
-  expect(Qwen3Decoder.load(join(dir, "decoder"))).rejects.toThrow(/config\.json: field "num_attention_heads"/);
+  await expect(Qwen3Decoder.load(join(dir, "decoder"))).rejects.toThrow(/config\.json: field "num_attention_heads"/);
 });
 
 test("config.json that is not JSON", () => {

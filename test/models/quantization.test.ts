@@ -129,5 +129,5 @@ test("a per-module override in the quantization config is honoured", async () =>
 
 test("quantizing an already quantized checkpoint is refused", async () => {
   const qDir = join(dir, "mlx-8bit");
-  expect(Qwen3Decoder.load(qDir, { quantizeBits: 4 })).rejects.toThrow(/already quantized/);
+  await expect(Qwen3Decoder.load(qDir, { quantizeBits: 4 })).rejects.toThrow(/already quantized/);
 });

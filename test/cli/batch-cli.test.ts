@@ -1,0 +1,90 @@
+/**
+ * `mlx-asr batch`: a result per input mirroring the folder tree, a summary, and
+ * `--resume` after a kill that loses and duplicates nothing.
+ */
+import { beforeAll, expect, test } from "bun:test";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { EXIT_STATUS } from "../../src/errors";
+import { longSpeech, SPEECH_EN, SPEECH_ZH, writeWav } from "../helpers/audio";
+import { ROOT, runCli } from "../helpers/cli";
+import { tinyModel } from "../helpers/tiny-model";
+
+let model: string;
+const work = mkdtempSync(join(tmpdir(), "mlx-asr-batch-"));
+const input = join(work, "recordings");
+const GOOD = ["a.wav", "b.wav", "day1/c.wav", "day1/d.wav", "day1/deep/e.wav", "day2/f.wav", "day2/g.wav", "h.wav"];
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort();
+}
+
+beforeAll(async () => {
+  model = await tinyModel("funasr-qwen4b");
+  for (const [i, name] of GOOD.entries()) {
+    mkdirSync(join(input, name, ".."), { recursive: true });
+    if (i === 5) writeWav(join(input, name), longSpeech(5));
+    else copyFileSync(i % 2 ? SPEECH_EN : SPEECH_ZH, join(input, name));
+  }
+  writeFileSync(join(input, "day2", "broken.wav"), "RIFF\u0000\u0000\u0000\u0000WAVEnot really");
+  writeFileSync(join(input, "notes.txt"), "not audio, not an input");
+}, 60_000);
+
+test("every input gets a result file at the same relative path; the broken one is reported", () => {
+  const out = join(work, "clean");
+  const r = runCli(["batch", input, "--model", model, "--format", "json", "--output", out]);
+  expect(r.status).toBe(EXIT_STATUS.batch_incomplete);
+  expect(listFiles(out)).toEqual(GOOD.map((f) => f.replace(/\.wav$/, ".json")).sort());
+  for (const f of listFiles(out)) expect(typeof JSON.parse(readFileSync(join(out, f), "utf8")).text).toBe("string");
+  expect(r.stderr).toContain("batch: 8 transcribed, 0 skipped, 1 failed");
+  expect(r.stderr).toContain(`failed: ${join(input, "day2", "broken.wav")}`);
+});
+
+test("killed half way, then --resume: nothing lost, nothing done twice, same results as a clean run", async () => {
+  const clean = join(work, "clean");
+  const out = join(work, "killed");
+  const child = Bun.spawn(["bun", join(ROOT, "src/cli/main.ts"), "batch", input, "--model", model, "--format", "json", "--output", out], {
+    cwd: ROOT,
+    stdout: "ignore",
+    stderr: "ignore",
+  });
+  while (listFiles(out).filter((f) => f.endsWith(".json")).length < 3 && child.exitCode === null) await Bun.sleep(10);
+  child.kill("SIGKILL");
+  await child.exited;
+  const before = listFiles(out).filter((f) => f.endsWith(".json"));
+  expect(before.length).toBeGreaterThanOrEqual(3);
+  expect(before.length).toBeLessThan(GOOD.length);
+  const finishedAt = new Map(before.map((f) => [f, statSync(join(out, f)).mtimeMs]));
+  for (const f of before) expect(() => JSON.parse(readFileSync(join(out, f), "utf8"))).not.toThrow();
+
+  const resumed = runCli(["batch", input, "--model", model, "--format", "json", "--output", out, "--resume"]);
+  expect(resumed.status).toBe(EXIT_STATUS.batch_incomplete);
+  expect(resumed.stderr).toContain(`${before.length} already done`);
+  expect(resumed.stderr).toContain(`${GOOD.length - before.length} transcribed, ${before.length} skipped, 1 failed`);
+  expect(listFiles(out)).toEqual(listFiles(clean));
+  for (const f of listFiles(out)) expect(readFileSync(join(out, f), "utf8")).toBe(readFileSync(join(clean, f), "utf8"));
+  for (const [f, mtime] of finishedAt) expect(statSync(join(out, f)).mtimeMs).toBe(mtime);
+}, 120_000);
+
+test("--resume skips every input with a result and retries the failed one", () => {
+  const out = join(work, "done");
+  mkdirSync(out);
+  for (const f of GOOD) {
+    mkdirSync(join(out, f, ".."), { recursive: true });
+    writeFileSync(join(out, f.replace(/\.wav$/, ".txt")), "x\n");
+  }
+  const r = runCli(["batch", input, "--model", model, "--output", out, "--resume"]);
+  expect(r.stderr).toContain("8 already done");
+  expect(r.stderr).toContain("0 transcribed, 8 skipped, 1 failed");
+  expect(r.status).toBe(EXIT_STATUS.batch_incomplete);
+});
+
+test("a folder that does not exist is a usage error", () => {
+  const r = runCli(["batch", join(work, "nope"), "--model", model]);
+  expect(r.status).toBe(EXIT_STATUS.usage);
+});

@@ -1,0 +1,130 @@
+/** `mlx-asr transcribe` and `translate` through the real command line on the tiny model. */
+import { parse } from "@plussub/srt-vtt-parser";
+import { beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EXIT_STATUS } from "../../src/errors";
+import { longSpeech, SPEECH_EN, SPEECH_ZH, writeWav } from "../helpers/audio";
+import { runCli } from "../helpers/cli";
+import { tinyModel } from "../helpers/tiny-model";
+
+let model: string;
+let nano: string;
+const dir = mkdtempSync(join(tmpdir(), "mlx-asr-cli-"));
+let longWav: string;
+
+beforeAll(async () => {
+  model = await tinyModel("funasr-qwen4b");
+  nano = await tinyModel("fun-asr-nano");
+  longWav = writeWav(join(dir, "long.wav"), longSpeech(12));
+}, 60_000);
+
+function transcribe(args: string[]) {
+  const r = runCli(["transcribe", "--model", model, ...args]);
+  if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr}`);
+  return r;
+}
+
+describe("formats", () => {
+  test("txt (default) is the text; json its OpenAI shape; both agree", () => {
+    const txt = transcribe([SPEECH_ZH]).stdout;
+    const json = JSON.parse(transcribe([SPEECH_ZH, "--format", "json"]).stdout);
+    expect(txt).toBe(`${json.text}\n`);
+  });
+
+  test("verbose_json: task, language, duration, text and segments", () => {
+    const v = JSON.parse(transcribe([longWav, "--format", "verbose_json"]).stdout);
+    expect(v.task).toBe("transcribe");
+    expect(v.language).toBe("chinese");
+    expect(v.duration).toBeCloseTo((12 * (55692 + 16000)) / 16000, 3);
+    expect(v.segments.length).toBeGreaterThan(0);
+    for (const [i, s] of v.segments.entries()) {
+      expect(s.id).toBe(i);
+      expect(Object.keys(s).sort()).toEqual(["avg_logprob", "compression_ratio", "end", "id", "no_speech_prob", "seek", "start", "temperature", "text", "tokens"]);
+    }
+  });
+
+  test("srt and vtt parse back (independent parser) into the verbose_json segments", () => {
+    const v = JSON.parse(transcribe([longWav, "--format", "verbose_json"]).stdout);
+    for (const format of ["srt", "vtt"]) {
+      const cues = parse(transcribe([longWav, "--format", format]).stdout).entries;
+      expect(cues.length).toBe(v.segments.length);
+      cues.forEach((cue, i) => {
+        expect(cue.from).toBe(Math.round(v.segments[i].start * 1000));
+        expect(cue.to).toBe(Math.round(v.segments[i].end * 1000));
+        expect(cue.text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&")).toBe(v.segments[i].text);
+      });
+    }
+  });
+
+  test("--translate prints the transcript and its English translation; srt cues carry both", () => {
+    const plain = transcribe([SPEECH_ZH]).stdout.trim();
+    const both = transcribe([SPEECH_ZH, "--translate"]).stdout;
+    expect(both.startsWith(plain)).toBe(true);
+    const json = JSON.parse(transcribe([SPEECH_ZH, "--translate", "--format", "json"]).stdout);
+    expect(json.translation.language).toBe("en");
+  });
+});
+
+test("--output writes one file per input with the format's extension, atomically", () => {
+  const out = join(dir, "out");
+  const r = transcribe([SPEECH_ZH, SPEECH_EN, "--format", "srt", "--output", out]);
+  expect(readdirSync(out).sort()).toEqual(["en_16k.srt", "zh_16k.srt"]);
+  expect(r.stderr).toContain(join(out, "zh_16k.srt"));
+  expect(readFileSync(join(out, "zh_16k.srt"), "utf8").trimEnd()).toBe(transcribe([SPEECH_ZH, "--format", "srt"]).stdout.trimEnd());
+  expect(readdirSync(out).some((f) => f.includes("partial"))).toBe(false);
+});
+
+test("--stream prints the text as it is decoded: the same text as without", () => {
+  const streamed = transcribe([longWav, "--stream"]).stdout;
+  expect(streamed).toBe(transcribe([longWav]).stdout);
+});
+
+test("Nano: --hotwords and --language are accepted; Qwen4B warns that hot words are ignored", () => {
+  const r = runCli(["transcribe", "--model", nano, SPEECH_EN, "--hotwords", "MLX,Qwen", "--language", "en"]);
+  expect(r.status).toBe(0);
+  expect(r.stderr).toBe("");
+  const w = transcribe([SPEECH_ZH, "--hotwords", "MLX"]);
+  expect(w.stderr).toContain("warning: hot words are ignored: funasr-qwen4b has no hot-word prompt");
+});
+
+test("translate <text> prints English; - reads standard input", () => {
+  const r = runCli(["translate", "--model", model, "今天", "天气很好"]);
+  expect(r.status).toBe(0);
+  expect(r.stdout.endsWith("\n")).toBe(true);
+  const fromStdin = runCli(["translate", "--model", model, "-"], {}, "今天 天气很好\n");
+  expect(fromStdin.stdout).toBe(r.stdout);
+});
+
+describe("errors: one line, distinct exit status", () => {
+  test("no weights for the default model: where to get them, exit 6", () => {
+    const r = runCli(["transcribe", SPEECH_ZH], { MLX_ASR_MODELS: join(dir, "no-models") });
+    expect(r.status).toBe(EXIT_STATUS.model_not_found);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain('see README "Getting the weights"');
+  });
+
+  test("an uncached hub id without a terminal: the download command to run", () => {
+    const r = runCli(["transcribe", "--model", "some-org/some-model", SPEECH_ZH], { HF_HUB_CACHE: join(dir, "empty-cache") });
+    expect(r.status).toBe(EXIT_STATUS.model_not_found);
+    expect(r.stderr).toContain("bun run mlx-asr download some-org/some-model");
+  });
+
+  test("bad arguments exit 2; bad audio exits 3 and writes nothing", () => {
+    expect(runCli(["transcribe", "--model", model]).status).toBe(EXIT_STATUS.usage);
+    expect(runCli(["transcribe", "--model", model, "--format", "docx", SPEECH_ZH]).status).toBe(EXIT_STATUS.usage);
+    expect(runCli(["transcribe", "--model", model, "--quantize", "3", SPEECH_ZH]).status).toBe(EXIT_STATUS.usage);
+    expect(runCli(["transcribe", "--model", model, "--language", "fr", SPEECH_ZH]).status).toBe(EXIT_STATUS.usage);
+    const out = join(dir, "never");
+    const r = runCli(["transcribe", "--model", model, "--output", out, join(dir, "missing.wav")]);
+    expect(r.status).toBe(EXIT_STATUS.audio);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test("--max-seconds refuses longer audio", () => {
+    const r = runCli(["transcribe", "--model", model, "--max-seconds", "10", longWav]);
+    expect(r.status).toBe(EXIT_STATUS.audio);
+    expect(r.stderr).toContain("over the limit of 10 s");
+  });
+});
