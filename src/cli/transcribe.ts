@@ -4,7 +4,8 @@
  */
 import { formatTranscript } from "../formats";
 import { OUTPUT_FILE_EXTENSIONS } from "../formats/transcript";
-import { UsageError } from "../errors";
+import { existsSync, statSync } from "node:fs";
+import { AudioError, UsageError } from "../errors";
 import type { TranscriptionResult, Transcriber } from "../pipeline/transcriber";
 import { parseCommandArgs } from "./args";
 import { DECODE_OPTION_HELP, DECODE_OPTION_SPEC, DecodeOptionsSchema, transcribeOptions, type DecodeOptionValues } from "./decode-options";
@@ -36,9 +37,16 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length === 0) throw new UsageError("BAD_ARGUMENTS", "transcribe", "give at least one audio file (see --help)");
   if (values.stream && values.output) throw new UsageError("BAD_ARGUMENTS", "transcribe --stream", "streams to the terminal; leave out --output");
+  positionals.forEach(assertReadableAudio);
   const transcriber = await loadTranscriber(values);
   for (const file of positionals) await transcribeOne(transcriber, file, values, positionals.length > 1);
   return 0;
+}
+
+/** Fails fast, before loading a model that may take a minute, on inputs that do not exist. */
+function assertReadableAudio(file: string): void {
+  if (!existsSync(file)) throw new AudioError("AUDIO_NOT_FOUND", file, "file does not exist or cannot be read");
+  if (statSync(file).isDirectory()) throw new AudioError("AUDIO_NOT_FOUND", file, "is a directory, not an audio file (use batch for folders)");
 }
 
 async function transcribeOne(transcriber: Transcriber, file: string, values: DecodeOptionValues & { stream?: boolean }, several: boolean): Promise<void> {

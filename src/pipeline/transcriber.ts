@@ -18,6 +18,7 @@ import { SerialQueue } from "./serial-queue";
 import { cleanTranscript, exciseHallucinations, joinSegmentTexts, removeMetaCommentary, removeRepeatedBlocks, segmentSeparator, stripThinkBlock } from "./text";
 import { generateText, type GenerationResult } from "./text-generation";
 import { TrimmedStream } from "./trimmed-stream";
+import { assertFitsInMemory } from "./memory-check";
 import { resolveModel, type ResolveModelOptions } from "./resolve-model";
 
 /** A file path, 16 kHz mono samples, or samples at any rate (one array per channel allowed). */
@@ -83,7 +84,10 @@ export interface TextOptions {
   readonly signal?: AbortSignal;
 }
 
-export interface TranscriberOptions extends ModelLoadOptions, ResolveModelOptions {}
+export interface TranscriberOptions extends ModelLoadOptions, ResolveModelOptions {
+  /** Refuse (MemoryBudgetError) a model whose weights cannot fit this machine's RAM; default true. */
+  readonly checkMemory?: boolean;
+}
 
 function emptyTimings(): Timings {
   return { audioMs: 0, frontendMs: 0, encoderMs: 0, prefillMs: 0, decodeMs: 0, totalMs: 0, tokens: 0, tokensPerSecond: 0, realTimeFactor: 0 };
@@ -97,6 +101,7 @@ export class Transcriber {
   /** Loads a model from a folder or a hub id (see README "Models"). */
   static async load(model: string, options: TranscriberOptions = {}): Promise<Transcriber> {
     const files = await resolveModel(model, options);
+    if (options.checkMemory !== false) assertFitsInMemory(files, options.quantizeBits);
     return new Transcriber(await loadModel(files, options));
   }
 

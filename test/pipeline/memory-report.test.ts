@@ -54,3 +54,17 @@ test("mlx-asr transcribe --memory prints the table and the 16 GB verdict", () =>
   const float = runCli(["transcribe", "--memory"], { MLX_ASR_MODELS: "/nonexistent" });
   expect(float.stdout).toMatch(/decoder weights\s+8\.04 GB\s+16\.09 GB/);
 });
+
+test("a model whose weights cannot fit the machine's RAM is refused before loading, with exit status 7", async () => {
+  const { assertFitsInMemory, residentWeightBytes } = await import("../../src/pipeline/memory-check");
+  const { locateModelFiles } = await import("../../src/pipeline/model-files");
+  const { tinyModel } = await import("../helpers/tiny-model");
+  const { MemoryBudgetError, EXIT_STATUS } = await import("../../src/errors");
+  const files = locateModelFiles(await tinyModel("funasr-qwen4b"));
+  const bytes = residentWeightBytes(files);
+  // The tiny decoder's bf16 embedding (151936 × 64) alone is 38.9 MB once upcast to float32 on the CPU.
+  expect(bytes).toBeGreaterThan(151936 * 64 * 4);
+  expect(() => assertFitsInMemory(files, undefined, bytes)).toThrow(MemoryBudgetError);
+  expect(() => assertFitsInMemory(files, undefined, bytes * 2)).not.toThrow();
+  expect(EXIT_STATUS.memory_budget).toBe(7);
+});

@@ -1,0 +1,37 @@
+/**
+ * mlx-asr: local, private speech recognition and zh → en speech translation on
+ * Bun + MLX. The public API.
+ */
+export { Transcriber } from "./pipeline/transcriber";
+export type {
+  AudioInput,
+  BatchItem,
+  BatchProgress,
+  TextOptions,
+  Timings,
+  TranscribeOptions,
+  TranscriberOptions,
+  TranscriptionResult,
+  TranslationResult,
+} from "./pipeline/transcriber";
+export type { SamplingOptions } from "./pipeline/sampling";
+export { FAMILIES, DEFAULT_FAMILY } from "./pipeline/families";
+export type { AudioTask, FamilyDefinition } from "./pipeline/families";
+export { formatTranscript } from "./formats";
+export type { OutputFormat, Transcript, TranscriptSegment } from "./formats/transcript";
+export { loadAudio, waveformFromSamples } from "./audio/load";
+export { downloadModel } from "./hub/download";
+export type { DownloadOptions, DownloadProgress } from "./hub/download";
+export {
+  AsrError,
+  AudioError,
+  CancelledError,
+  ConfigError,
+  DownloadError,
+  EXIT_STATUS,
+  IoError,
+  MemoryBudgetError,
+  ModelFileError,
+  ModelNotFoundError,
+  UsageError,
+} from "./errors";
