@@ -8,7 +8,7 @@ import { mx, type Tensor } from "../engine/mlx";
 import { toTensor } from "../engine/transfer";
 import { decodeWithFfmpeg, findFfmpeg, sniffContainer } from "./ffmpeg";
 import { resample } from "./resample";
-import { decodeWav, isRiffWave, type DecodedAudio } from "./wav";
+import { decodeWav, startsWithRiff, type DecodedAudio } from "./wav";
 
 export const MODEL_SAMPLE_RATE = 16000;
 /** Default cap on input length; long recordings are segmented, but 4 h is beyond any sensible single job. */
@@ -47,7 +47,8 @@ function readAudioBytes(path: string): Uint8Array {
 /** Decodes a file: WAV natively, everything else through ffmpeg when available. */
 export function decodeAudioFile(path: string): DecodedAudio {
   const bytes = readAudioBytes(path);
-  if (isRiffWave(bytes) || String.fromCharCode(...bytes.subarray(0, 4)) === "RIFF") return decodeWav(bytes, path);
+  // Anything starting with RIFF is a WAV (or a broken one, which decodeWav reports precisely).
+  if (startsWithRiff(bytes)) return decodeWav(bytes, path);
   const ffmpeg = findFfmpeg();
   const container = sniffContainer(bytes);
   if (ffmpeg) return decodeWithFfmpeg(ffmpeg, path);

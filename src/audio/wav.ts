@@ -42,8 +42,8 @@ function fourcc(bytes: Uint8Array, at: number): string {
   return String.fromCharCode(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
 }
 
-export function isRiffWave(bytes: Uint8Array): boolean {
-  return bytes.length >= 12 && fourcc(bytes, 0) === "RIFF" && fourcc(bytes, 8) === "WAVE";
+export function startsWithRiff(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && fourcc(bytes, 0) === "RIFF";
 }
 
 /** Parses and validates the RIFF/WAVE header; throws AudioError naming the file. */

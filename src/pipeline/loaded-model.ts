@@ -88,7 +88,7 @@ export async function loadModel(files: ModelFiles, options: ModelLoadOptions = {
     quantizeBits: options.quantizeBits,
   });
   if (audio) {
-    const width = audio.adaptor.kind === "qwen4b" ? audio.adaptor.net.outputDim : audio.adaptor.net.outputDim;
+    const width = audio.adaptor.net.outputDim;
     if (width !== decoder.hiddenSize) {
       throw new ModelFileError("MODEL_MISMATCH", files.root, `the adaptor outputs ${width}-wide frames but the decoder is ${decoder.hiddenSize} wide`);
     }

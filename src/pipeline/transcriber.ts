@@ -4,6 +4,7 @@
  * queued one at a time (the engine is not thread-safe).
  */
 import { loadAudio, waveformFromSamples, type Waveform } from "../audio/load";
+import type { Tensor } from "../engine/mlx";
 import { segmentAudio } from "../audio/segment";
 import { CancelledError, UsageError } from "../errors";
 import type { Transcript, TranscriptSegment } from "../formats/transcript";
@@ -235,8 +236,9 @@ export class Transcriber {
   private loadInput(input: AudioInput | Waveform, maxSeconds?: number): Waveform {
     if (typeof input === "string") return loadAudio(input, { maxSeconds });
     if (input instanceof Float32Array) return waveformFromSamples(input, 16000, { maxSeconds });
-    if ("samples" in input && "sampleRate" in input && !("durationSeconds" in input)) {
-      return waveformFromSamples(input.samples, input.sampleRate, { maxSeconds }, input.name ?? "<samples>");
+    if (input.samples instanceof Float32Array || Array.isArray(input.samples)) {
+      const named = input as { samples: Float32Array | Float32Array[]; sampleRate: number; name?: string };
+      return waveformFromSamples(named.samples, named.sampleRate, { maxSeconds }, named.name ?? "<samples>");
     }
     return input as Waveform;
   }
@@ -331,7 +333,7 @@ export class Transcriber {
   private generate(
     prompt: ReturnType<typeof assemblePrompt>,
     maxTokens: number,
-    options: TextOptions & { audio?: import("../engine/mlx").Tensor },
+    options: TextOptions & { audio?: Tensor },
   ): Promise<GenerationResult> {
     return generateText(this.model, {
       prompt,
