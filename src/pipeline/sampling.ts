@@ -39,16 +39,17 @@ export class Sampler {
     let l = penalize ? mx.subtract(logits, mx.multiply(this.presence!, presencePenalty!)) : logits;
     if (temperature <= 0) return mx.argmax(l, 0).astype(mx.int32);
     l = mx.divide(l, temperature);
-    if (topK && topK > 0 && topK < this.vocabSize) {
-      const kth = mx.sort(l, 0).index(this.vocabSize - topK);
-      l = mx.where(mx.less(l, kth), -Infinity, l);
-    }
+    const vocab = this.vocabSize;
+    const k = topK && topK > 0 && topK < vocab ? topK : vocab;
+    // Partitioning finds the k largest in O(V); only they are sorted, and only for top-p.
+    const candidates = k < vocab ? mx.partition(l, vocab - k, 0).index(mx.Slice(vocab - k)) : l;
+    if (k < vocab) l = mx.where(mx.less(l, mx.min(candidates)), -Infinity, l);
     if (topP !== undefined && topP < 1) {
-      const probs = mx.softmax(l, 0);
-      const sorted = mx.take(probs, mx.argsort(mx.negative(l)), 0);
-      const before = mx.subtract(mx.cumsum(sorted), sorted);
-      const smallestKept = mx.min(mx.where(mx.greater(before, topP), Infinity, sorted));
-      l = mx.where(mx.less(probs, smallestKept), -Infinity, l);
+      const descending = mx.negative(mx.sort(mx.negative(candidates), 0));
+      const probs = mx.softmax(descending, 0);
+      const before = mx.subtract(mx.cumsum(probs), probs);
+      const smallestKept = mx.min(mx.where(mx.greater(before, topP), Infinity, descending));
+      l = mx.where(mx.less(l, smallestKept), -Infinity, l);
     }
     const keys = mx.random.split(this.key, 2);
     this.key = keys.index(0);
