@@ -1,0 +1,137 @@
+/**
+ * `mlx-asr serve --model <id|dir> [--host H] [--port P] [--api-key-env NAME] [--max-upload-mb N] [--queue N]`
+ *
+ * An OpenAI-compatible transcription server for one model; runs until SIGINT or
+ * SIGTERM, then stops listening, cancels the work in flight and exits 0.
+ */
+import { z } from "zod";
+import { IoError, UsageError } from "../errors";
+import { createApp } from "../server/app";
+import { servedModelId, type ServerContext } from "../server/context";
+import { startHttpServer, type HttpServer } from "../server/http";
+import { InferenceQueue } from "../server/inference-queue";
+import { WorkerEngine } from "../server/worker-engine";
+import { parseCommandArgs } from "./args";
+
+const DEFAULT_MAX_UPLOAD_MB = 100;
+const DEFAULT_QUEUE = 8;
+
+const HELP = `usage: bun run mlx-asr serve --model <id|dir> [--host 127.0.0.1] [--port 8080]
+                              [--api-key-env NAME] [--max-upload-mb N] [--queue N]
+
+Serves the model over an OpenAI-compatible HTTP API:
+  POST /v1/audio/transcriptions   POST /v1/audio/translations
+  GET  /v1/models                 GET  /health
+
+  --model          a model folder, a Hugging Face id in the cache, or a family name
+  --host           address to listen on (default 127.0.0.1; 0.0.0.0 exposes the server to the network)
+  --port           port (default 8080; 0 picks a free one)
+  --api-key-env    name of an environment variable holding the API key clients must send
+                   as "Authorization: Bearer <key>" (default: no key needed)
+  --max-upload-mb  largest request body accepted, in MB (default ${DEFAULT_MAX_UPLOAD_MB})
+  --queue          requests that may wait behind the one being transcribed (default ${DEFAULT_QUEUE});
+                   more are refused with 429 and Retry-After
+`;
+
+/**
+ * A number given as text. Not z.coerce: its "abc" is an invalid_type issue, which
+ * parseCommandArgs reports as a missing option.
+ */
+function numberOption(pattern: RegExp, message: string) {
+  return z.string().regex(pattern, message).transform(Number);
+}
+
+const Options = z.object({
+  model: z.string().min(1, "must not be empty"),
+  host: z.string().min(1, "must not be empty").default("127.0.0.1"),
+  port: numberOption(/^\d+$/, "must be a whole number").pipe(z.number().max(65535, "must be 0–65535")).default(8080),
+  "api-key-env": z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be the name of an environment variable")
+    .optional(),
+  "max-upload-mb": numberOption(/^\d*\.?\d+$/, "must be a number").pipe(z.number().positive("must be positive")).default(DEFAULT_MAX_UPLOAD_MB),
+  queue: numberOption(/^\d+$/, "must be a whole number (0 or more)").default(DEFAULT_QUEUE),
+  help: z.boolean().optional(),
+});
+
+function apiKeyFrom(variable: string | undefined): string | undefined {
+  if (variable === undefined) return undefined;
+  const key = process.env[variable]?.trim();
+  if (!key) throw new UsageError("BAD_ARGUMENTS", "serve --api-key-env", `environment variable ${variable} is not set or empty`);
+  return key;
+}
+
+function listen(host: string, port: number, handler: Parameters<typeof startHttpServer>[0]["handler"]): HttpServer {
+  try {
+    return startHttpServer({ hostname: host, port, handler });
+  } catch (e) {
+    throw new IoError("LISTEN_FAILED", `${host}:${port}`, `cannot listen: ${(e as Error).message}`);
+  }
+}
+
+function untilStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve(signal);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const { values, positionals } = parseCommandArgs(
+    "serve",
+    argv,
+    {
+      model: { type: "string" },
+      host: { type: "string" },
+      port: { type: "string" },
+      "api-key-env": { type: "string" },
+      "max-upload-mb": { type: "string" },
+      queue: { type: "string" },
+      help: { type: "boolean" },
+    },
+    Options,
+  );
+  if (positionals.length > 0) throw new UsageError("BAD_ARGUMENTS", "serve", `unexpected argument "${positionals[0]}"`);
+  const apiKey = apiKeyFrom(values["api-key-env"]);
+
+  process.stderr.write(`mlx-asr serve: loading ${values.model}…\n`);
+  const engine = await WorkerEngine.start(values.model);
+  const context: ServerContext = {
+    engine,
+    queue: new InferenceQueue(values.queue),
+    modelId: servedModelId(values.model),
+    maxUploadBytes: Math.floor(values["max-upload-mb"] * 2 ** 20),
+    startedAt: Math.floor(Date.now() / 1000),
+  };
+  const app = createApp(context, {
+    apiKey,
+    onInternalError: (e, request) => {
+      const detail = e instanceof Error ? (process.env.MLX_ASR_DEBUG ? e.stack : e.message.split("\n")[0]) : String(e);
+      process.stderr.write(`mlx-asr serve: ${request.method} ${new URL(request.url).pathname} failed: ${detail}\n`);
+    },
+  });
+  let server: HttpServer;
+  try {
+    server = listen(values.host, values.port, app);
+  } catch (e) {
+    engine.close();
+    throw e;
+  }
+  const base = server.url.href.replace(/\/$/, "");
+  process.stdout.write(`Serving ${context.modelId} (${engine.family.name}) at ${base} — OpenAI base URL ${base}/v1${apiKey ? " (API key required)" : ""}\n`);
+
+  const signal = await untilStopSignal();
+  process.stderr.write(`mlx-asr serve: ${signal}, shutting down\n`);
+  await server.stop();
+  engine.close();
+  return 0;
+}

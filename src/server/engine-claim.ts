@@ -1,0 +1,81 @@
+/**
+ * A request's claim on the engine: a queue place taken on arrival (429 when
+ * full, before the upload is read), then the upload saved to a temporary file
+ * at once, so a queued request holds disk, not memory. Releasing the claim
+ * leaves the queue and deletes the file.
+ */
+import type { ServerContext } from "./context";
+import { parseAudioForm, type AudioRequestFields } from "./form-fields";
+import { readMultipartForm } from "./multipart-body";
+import { HttpError, toHttpError } from "./openai-error";
+import { saveUpload, type TempUpload } from "./temp-upload";
+
+/** Seconds a refused client is asked to wait; about one short job. */
+const RETRY_AFTER_SECONDS = 1;
+
+export interface EngineClaim {
+  readonly fields: AudioRequestFields;
+  readonly upload: TempUpload;
+  /** Resolves when the engine is this request's; rejects with CancelledError if `signal` aborts first. */
+  waitTurn(signal: AbortSignal): Promise<void>;
+  /** Leaves the queue and deletes the upload; safe to call more than once. */
+  release(): Promise<void>;
+}
+
+function queueFull(context: ServerContext): HttpError {
+  return new HttpError(
+    429,
+    "queue_full",
+    `The server is busy: ${context.queue.capacity} requests already wait for the model. Retry after ${RETRY_AFTER_SECONDS} s.`,
+    null,
+    { "retry-after": String(RETRY_AFTER_SECONDS) },
+  );
+}
+
+export async function claimEngine(request: Request, context: ServerContext): Promise<EngineClaim> {
+  const place = context.queue.admit();
+  if (!place) throw queueFull(context);
+  try {
+    const { file, ...fields } = parseAudioForm(await readMultipartForm(request, context.maxUploadBytes));
+    const upload = await saveUpload(file);
+    return {
+      fields,
+      upload,
+      waitTurn: (signal) => place.waitTurn(signal),
+      release: async () => {
+        place.leave();
+        await upload.dispose();
+      },
+    };
+  } catch (e) {
+    place.leave();
+    throw e;
+  }
+}
+
+/** Engine errors name the client's file, never the temporary path. */
+function asClientError(e: unknown, upload: TempUpload): HttpError {
+  return toHttpError(e, new Map([[upload.path, upload.name]]));
+}
+
+/** Runs `job` once the engine is free. The caller releases the claim. */
+export async function onEngine<T>(claim: EngineClaim, signal: AbortSignal, job: () => Promise<T>): Promise<T> {
+  await claim.waitTurn(signal);
+  try {
+    return await job();
+  } catch (e) {
+    throw asClientError(e, claim.upload);
+  }
+}
+
+/** The streaming form of onEngine; the stream owns the claim and releases it when it ends, however it ends. */
+export async function* streamOnEngine<E>(claim: EngineClaim, signal: AbortSignal, job: () => AsyncGenerator<E, void, undefined>): AsyncGenerator<E, void, undefined> {
+  try {
+    await claim.waitTurn(signal);
+    yield* job();
+  } catch (e) {
+    throw asClientError(e, claim.upload);
+  } finally {
+    await claim.release();
+  }
+}

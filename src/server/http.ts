@@ -1,0 +1,48 @@
+/**
+ * The one place that calls Bun.serve: the app handler bound to a host and port.
+ */
+import type { RequestHandler } from "./app";
+import { errorResponse, toHttpError } from "./openai-error";
+
+export interface HttpServer {
+  /** e.g. http://127.0.0.1:8080/ */
+  readonly url: URL;
+  readonly port: number;
+  /** Stops listening and closes every connection (requests in flight see their signal abort). */
+  stop(): Promise<void>;
+}
+
+export interface HttpServerOptions {
+  readonly hostname: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly handler: RequestHandler;
+}
+
+/** Seconds an idle keep-alive connection is kept; requests being handled have no limit (a long transcription sends nothing for a while). */
+const IDLE_CONNECTION_SECONDS = 30;
+
+export function startHttpServer(options: HttpServerOptions): HttpServer {
+  const server = Bun.serve({
+    hostname: options.hostname,
+    port: options.port,
+    // Bun answers a Content-Length over this limit itself, with an empty 413, before
+    // the handler runs; the app enforces the upload limit with an OpenAI error body.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+    idleTimeout: IDLE_CONNECTION_SECONDS,
+    // Bun's development mode renders stack traces into error pages.
+    development: false,
+    fetch(request, bunServer) {
+      bunServer.timeout(request, 0);
+      return options.handler(request);
+    },
+    error(e) {
+      return errorResponse(toHttpError(e));
+    },
+  });
+  return {
+    url: server.url,
+    port: server.port ?? options.port,
+    stop: () => server.stop(true),
+  };
+}
