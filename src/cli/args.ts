@@ -29,7 +29,8 @@ export function parseCommandArgs<S extends z.ZodType>(
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const name = issue.path.length ? `--${issue.path.map(String).join(".").replace(/_/g, "-")}` : command;
-    const missing = issue.code === "invalid_type" && issue.input === undefined;
+    const given = issue.path.reduce<unknown>((v, key) => (v as Record<PropertyKey, unknown> | undefined)?.[key as PropertyKey], parsed.values);
+    const missing = issue.code === "invalid_type" && given === undefined;
     throw new UsageError("BAD_ARGUMENTS", `${command} ${name}`, missing ? "is required" : issue.message);
   }
   return { values: result.data, positionals: parsed.positionals };

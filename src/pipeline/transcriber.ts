@@ -164,8 +164,12 @@ export class Transcriber {
     return this.translateTranscript(transcript, { signal: options.signal });
   }
 
-  /** Adds the English translation of each segment of a transcript. */
+  /** Adds the English translation of each segment of a transcript (an English transcript is its own translation). */
   translateTranscript(transcript: TranscriptionResult, options: TextOptions = {}): Promise<TranslationResult> {
+    if (transcript.language === "en") {
+      const segments = transcript.segments.map(({ start, end, text }) => ({ start, end, text }));
+      return Promise.resolve({ ...transcript, translation: { language: "en", text: transcript.text, segments } });
+    }
     return this.queue.run(async () => {
       const segments: TranscriptSegment[] = [];
       for (const segment of transcript.segments) {
