@@ -10,7 +10,7 @@ import { readConfig } from "../src/config";
 import { ModelFileError } from "../src/errors";
 import { audioDtype } from "../src/engine/device";
 import { mx, type Tensor } from "../src/engine/mlx";
-import { castFloating, CheckpointIndex, expectTensors, findWeightFiles, loadCheckpoint } from "../src/engine/weights";
+import { CheckpointIndex, expectTensors, findWeightFiles, loadCheckpoint, TensorPicker } from "../src/engine/weights";
 import { relu } from "../src/nn/activations";
 import { attend, keyPaddingMask, mergeHeads, splitHeads } from "../src/nn/attention";
 import { Linear } from "../src/nn/linear";
@@ -131,13 +131,8 @@ export class NanoAdaptor {
   ) {}
 
   static fromTensors(config: NanoAdaptorConfig, t: Record<string, Tensor>): NanoAdaptor {
-    const dtype = audioDtype();
-    const used: Tensor[] = [];
-    const get = (name: string) => {
-      const tensor = castFloating(t[name]!, dtype);
-      used.push(tensor);
-      return tensor;
-    };
+    const picker = new TensorPicker(t, audioDtype());
+    const get = (name: string) => picker.get(name);
     const linear = (name: string) => new Linear(get(`${name}.weight`), get(`${name}.bias`));
     const norm = (name: string) => new LayerNorm(get(`${name}.weight`), get(`${name}.bias`), config.layer_norm_eps);
     const blocks = Array.from({ length: config.audio_adaptor_conf.n_layer }, (_, b) => {
@@ -155,7 +150,7 @@ export class NanoAdaptor {
       );
     });
     const adaptor = new NanoAdaptor(config, linear("linear1"), linear("linear2"), blocks);
-    mx.eval(...used);
+    picker.evaluate();
     return adaptor;
   }
 

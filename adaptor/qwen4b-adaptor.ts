@@ -12,7 +12,7 @@ import { z } from "zod";
 import { readConfig } from "../src/config";
 import { audioDtype } from "../src/engine/device";
 import { mx, type Tensor } from "../src/engine/mlx";
-import { castFloating, CheckpointIndex, expectTensors, findWeightFiles, loadCheckpoint } from "../src/engine/weights";
+import { CheckpointIndex, expectTensors, findWeightFiles, loadCheckpoint, TensorPicker } from "../src/engine/weights";
 import { gelu, relu } from "../src/nn/activations";
 import { attend, keyPaddingMask, mergeHeads, splitHeads } from "../src/nn/attention";
 import { Linear } from "../src/nn/linear";
@@ -161,13 +161,8 @@ export class Qwen4bAdaptor {
 
   /** Builds from converted-layout tensors (`layers.N.q_proj`, `linear1` …). */
   static fromTensors(config: Qwen4bAdaptorConfig, t: Record<string, Tensor>): Qwen4bAdaptor {
-    const dtype = audioDtype();
-    const used: Tensor[] = [];
-    const get = (name: string) => {
-      const tensor = castFloating(t[name] ?? t[name.replace(/\.linear([12])\./, ".ffn_linear$1.")]!, dtype);
-      used.push(tensor);
-      return tensor;
-    };
+    const picker = new TensorPicker(t, audioDtype());
+    const get = (name: string) => picker.get(name, name.replace(/\.linear([12])\./, ".ffn_linear$1."));
     const linear = (name: string) => new Linear(get(`${name}.weight`), get(`${name}.bias`));
     const eps = config.layer_norm_eps;
     const norm = (name: string) => new LayerNorm(get(`${name}.weight`), get(`${name}.bias`), eps);
@@ -189,7 +184,7 @@ export class Qwen4bAdaptor {
       );
     });
     const adaptor = new Qwen4bAdaptor(config, linear("input_proj"), layers, linear("output_proj"), norm("norm"));
-    mx.eval(...used);
+    picker.evaluate();
     return adaptor;
   }
 

@@ -127,3 +127,30 @@ export function loadCheckpoint(index: CheckpointIndex, prefix = ""): Record<stri
 export function castFloating(t: Tensor, dtype: Dtype): Tensor {
   return mx.issubdtype(t.dtype, mx.floating) && t.dtype !== dtype ? t.astype(dtype) : t;
 }
+
+/** Takes tensors by name, cast to the compute dtype, and evaluates them together once a network is built. */
+export class TensorPicker {
+  private readonly picked: Tensor[] = [];
+
+  constructor(
+    private readonly tensors: Record<string, Tensor>,
+    private readonly dtype: Dtype,
+  ) {}
+
+  /** The tensor `name` (or the first alternative name present). */
+  get(name: string, ...alternatives: string[]): Tensor {
+    const found = [name, ...alternatives].map((n) => this.tensors[n]).find((t) => t !== undefined);
+    if (!found) throw new Error(`tensor "${name}" was checked but is not loaded`);
+    return this.keep(castFloating(found, this.dtype));
+  }
+
+  /** Keeps a derived tensor (e.g. a transposed weight) for the common evaluation. */
+  keep(tensor: Tensor): Tensor {
+    this.picked.push(tensor);
+    return tensor;
+  }
+
+  evaluate(): void {
+    mx.eval(...this.picked);
+  }
+}

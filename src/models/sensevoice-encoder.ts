@@ -9,7 +9,7 @@ import { z } from "zod";
 import { readConfig } from "../config";
 import { audioDtype } from "../engine/device";
 import { mx, type Tensor } from "../engine/mlx";
-import { castFloating, CheckpointIndex, expectTensors, findWeightFiles, loadCheckpoint } from "../engine/weights";
+import { CheckpointIndex, expectTensors, findWeightFiles, loadCheckpoint, TensorPicker } from "../engine/weights";
 import { relu } from "../nn/activations";
 import { attend, frameMask, keyPaddingMask, mergeHeads, splitHeads } from "../nn/attention";
 import { Linear } from "../nn/linear";
@@ -159,20 +159,14 @@ export class SenseVoiceEncoder {
 
   /** Builds the encoder from canonical (FunASR-named, prefix-free) tensors. */
   static fromTensors(config: SenseVoiceEncoderConfig, t: Record<string, Tensor>): SenseVoiceEncoder {
-    const dtype = audioDtype();
-    const used: Tensor[] = [];
-    const get = (name: string) => {
-      const tensor = castFloating(t[name]!, dtype);
-      used.push(tensor);
-      return tensor;
-    };
+    const picker = new TensorPicker(t, audioDtype());
+    const get = (name: string) => picker.get(name);
     const eps = config.layer_norm_eps;
     const c = config.encoder_conf;
     const leftPad = Math.floor((c.kernel_size - 1) / 2) + c.sanm_shfit;
     const blocks = layerGroups(config).map(({ name, index, inSize }) => {
       const p = `${name}.${index}.`;
-      const fsmn = get(`${p}self_attn.fsmn_block.weight`).transpose(0, 2, 1);
-      used.push(fsmn);
+      const fsmn = picker.keep(get(`${p}self_attn.fsmn_block.weight`).transpose(0, 2, 1));
       return new SanmBlock(
         new LayerNorm(get(`${p}norm1.weight`), get(`${p}norm1.bias`), eps),
         new Linear(get(`${p}self_attn.linear_q_k_v.weight`), get(`${p}self_attn.linear_q_k_v.bias`)),
@@ -193,7 +187,7 @@ export class SenseVoiceEncoder {
       new LayerNorm(get("after_norm.weight"), get("after_norm.bias"), eps),
       new LayerNorm(get("tp_norm.weight"), get("tp_norm.bias"), eps),
     );
-    mx.eval(...used);
+    picker.evaluate();
     return encoder;
   }
 

@@ -5,6 +5,7 @@
  */
 import { parse } from "@plussub/srt-vtt-parser";
 import { describe, expect, test } from "bun:test";
+import { seededRandom as random } from "../helpers/seeded-random";
 import { formatSrt } from "../../src/formats/srt";
 import type { Transcript } from "../../src/formats/transcript";
 import { formatVtt } from "../../src/formats/vtt";
@@ -92,17 +93,6 @@ describe.each(CASES)("read back: $name", ({ transcript, bilingual, srt, vtt }) =
   });
 });
 
-/** A seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ["你好", "世界", "天气", "很好", "。", "，", "hello", "world", "Café", "東京", "🎙️", "123", "it's", "naïve", "Ж", "한국어"];
 
