@@ -19,7 +19,6 @@ import { Embedding, QuantizedEmbedding, type TokenEmbedding } from "../nn/embedd
 import { KVCache } from "../nn/kv-cache";
 import { Linear, QuantizedLinear, type Projection, type QuantizationParams } from "../nn/linear";
 import { RmsNorm } from "../nn/norm";
-import { ProjectionGroup } from "../nn/projection-group";
 
 const QuantizationEntry = z.object({ group_size: z.number().int().positive(), bits: z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(6), z.literal(8)]) });
 
@@ -120,14 +119,15 @@ export const MIN_QUANTIZED_INPUT = 512;
 class DecoderLayer {
   constructor(
     private readonly inputNorm: RmsNorm,
-    /** q, k and v projections, fused where the storage allows. */
-    private readonly qkv: ProjectionGroup,
+    private readonly q: Projection,
+    private readonly k: Projection,
+    private readonly v: Projection,
     private readonly o: Projection,
     private readonly qNorm: RmsNorm,
     private readonly kNorm: RmsNorm,
     private readonly postNorm: RmsNorm,
-    /** gate and up projections, fused where the storage allows. */
-    private readonly gateUp: ProjectionGroup,
+    private readonly gate: Projection,
+    private readonly up: Projection,
     private readonly down: Projection,
     private readonly config: Qwen3Config,
   ) {}
@@ -139,18 +139,16 @@ class DecoderLayer {
     const offset = cache.offset;
     const x = this.inputNorm.forward(h);
     const heads = (t: Tensor, n: number) => t.reshape([b, l, n, hd]);
-    const [qOut, kOut, vOut] = this.qkv.forward(x) as [Tensor, Tensor, Tensor];
-    let q = this.qNorm.forward(heads(qOut, c.num_attention_heads)).transpose(0, 2, 1, 3);
-    let k = this.kNorm.forward(heads(kOut, c.num_key_value_heads)).transpose(0, 2, 1, 3);
-    const v = heads(vOut, c.num_key_value_heads).transpose(0, 2, 1, 3);
+    let q = this.qNorm.forward(heads(this.q.forward(x), c.num_attention_heads)).transpose(0, 2, 1, 3);
+    let k = this.kNorm.forward(heads(this.k.forward(x), c.num_key_value_heads)).transpose(0, 2, 1, 3);
+    const v = heads(this.v.forward(x), c.num_key_value_heads).transpose(0, 2, 1, 3);
     q = mx.fast.rope(q, hd, false, c.rope_theta, 1, offset);
     k = mx.fast.rope(k, hd, false, c.rope_theta, 1, offset);
     const [keys, values] = cache.update(k, v);
     const context = attend(q, keys, values, hd ** -0.5, mask);
     const h2 = mx.add(h, this.o.forward(mergeHeads(context)));
     const y = this.postNorm.forward(h2);
-    const [gate, up] = this.gateUp.forward(y) as [Tensor, Tensor];
-    return mx.add(h2, this.down.forward(mx.multiply(silu(gate), up)));
+    return mx.add(h2, this.down.forward(mx.multiply(silu(this.gate.forward(y)), this.up.forward(y))));
   }
 }
 
@@ -223,17 +221,8 @@ export class Qwen3Decoder {
         const quantizable = requested && source.shape[1]! >= MIN_QUANTIZED_INPUT && source.shape[1]! % requested.groupSize === 0;
         layer = quantizable ? QuantizedLinear.fromFloat(source, requested, bias, dtype) : new Linear(castFloating(source, dtype), bias);
       }
+      pending.push(...Object.values(layer).filter((v): v is Tensor => v instanceof mx.array));
       return layer;
-    };
-    const group = (paths: string[]) => {
-      const g = ProjectionGroup.of(paths.map(projection));
-      pending.push(...g.tensors());
-      return g;
-    };
-    const single = (path: string) => {
-      const p = projection(path);
-      pending.push(...Object.values(p).filter((v): v is Tensor => v instanceof mx.array));
-      return p;
     };
     const norm = (name: string) => {
       const n = new RmsNorm(castFloating(take(`${name}.weight`), dtype), config.rms_norm_eps);
@@ -263,20 +252,23 @@ export class Qwen3Decoder {
       layers.push(
         new DecoderLayer(
           norm(`${p}input_layernorm`),
-          group([`${p}self_attn.q_proj`, `${p}self_attn.k_proj`, `${p}self_attn.v_proj`]),
-          single(`${p}self_attn.o_proj`),
+          projection(`${p}self_attn.q_proj`),
+          projection(`${p}self_attn.k_proj`),
+          projection(`${p}self_attn.v_proj`),
+          projection(`${p}self_attn.o_proj`),
           norm(`${p}self_attn.q_norm`),
           norm(`${p}self_attn.k_norm`),
           norm(`${p}post_attention_layernorm`),
-          group([`${p}mlp.gate_proj`, `${p}mlp.up_proj`]),
-          single(`${p}mlp.down_proj`),
+          projection(`${p}mlp.gate_proj`),
+          projection(`${p}mlp.up_proj`),
+          projection(`${p}mlp.down_proj`),
           config,
         ),
       );
       await flush();
     }
     const finalNorm = norm("model.norm");
-    const lmHead = config.tie_word_embeddings ? null : single("lm_head");
+    const lmHead = config.tie_word_embeddings ? null : projection("lm_head");
     await flush();
     const sample = layers.length ? storedQuantization(config, index, "model.layers.0.mlp.gate_proj", configFile) ?? requested : requested;
     const bits = sample ? sample.bits : dtype === mx.float32 ? 32 : 16;
