@@ -15,6 +15,7 @@ import { relu } from "../src/nn/activations";
 import { attend, keyPaddingMask, mergeHeads, splitHeads } from "../src/nn/attention";
 import { Linear } from "../src/nn/linear";
 import { LayerNorm } from "../src/nn/norm";
+import { callCompiled, ParamCursor, paramsOf, signatureOf, type Module } from "../src/nn/module";
 
 export const NanoAdaptorConfigSchema = z.object({
   audio_adaptor: z.literal("Transformer").default("Transformer"),
@@ -91,7 +92,10 @@ function canonicalKey(name: string): string {
   return OMINIX_RENAMES.reduce((n, [from, to]) => n.replace(from, to), name);
 }
 
-class NanoBlock {
+class NanoBlock implements Module {
+  readonly params: readonly Tensor[];
+  readonly signature: string;
+
   constructor(
     private readonly norm1: LayerNorm,
     private readonly q: Linear,
@@ -102,14 +106,25 @@ class NanoBlock {
     private readonly w1: Linear,
     private readonly w2: Linear,
     private readonly heads: number,
-  ) {}
+  ) {
+    this.params = paramsOf(norm1, q, k, v, out, norm2, w1, w2);
+    this.signature = signatureOf("nano-block", norm1, q, k, v, out, norm2, w1, w2, heads);
+  }
 
   forward(x: Tensor, keyMask?: Tensor): Tensor {
-    const h = this.norm1.forward(x);
-    const scale = (this.q.outFeatures / this.heads) ** -0.5;
-    const ctx = attend(splitHeads(this.q.forward(h), this.heads), splitHeads(this.k.forward(h), this.heads), splitHeads(this.v.forward(h), this.heads), scale, keyMask);
-    const y = mx.add(x, this.out.forward(mergeHeads(ctx)));
-    return mx.add(y, this.w2.forward(relu(this.w1.forward(this.norm2.forward(y)))));
+    return callCompiled(this, keyMask ? [x, keyMask] : [x], ([input, mask], p) => [this.compute(input!, p, mask)])[0]!;
+  }
+
+  private compute(x: Tensor, p: ParamCursor, keyMask?: Tensor): Tensor {
+    const h = this.norm1.call(x, p);
+    const q = splitHeads(this.q.call(h, p), this.heads);
+    const k = splitHeads(this.k.call(h, p), this.heads);
+    const v = splitHeads(this.v.call(h, p), this.heads);
+    // From the traced shapes, not from this instance: blocks of other widths share the compiled function.
+    const scale = q.shape[3]! ** -0.5;
+    const y = mx.add(x, this.out.call(mergeHeads(attend(q, k, v, scale, keyMask)), p));
+    const normed = this.norm2.call(y, p);
+    return mx.add(y, this.w2.call(relu(this.w1.call(normed, p)), p));
   }
 }
 

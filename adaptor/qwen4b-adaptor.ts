@@ -17,6 +17,7 @@ import { gelu, relu } from "../src/nn/activations";
 import { attend, keyPaddingMask, mergeHeads, splitHeads } from "../src/nn/attention";
 import { Linear } from "../src/nn/linear";
 import { LayerNorm } from "../src/nn/norm";
+import { callCompiled, ParamCursor, paramsOf, signatureOf, type Module } from "../src/nn/module";
 
 export const Qwen4bAdaptorConfigSchema = z.object({
   input_dim: z.number().int().positive(),
@@ -109,7 +110,10 @@ export function pytorchToConverted(c: Qwen4bAdaptorConfig, t: Record<string, Ten
   return out;
 }
 
-class AdaptorLayer {
+class AdaptorLayer implements Module {
+  readonly params: readonly Tensor[];
+  readonly signature: string;
+
   constructor(
     private readonly q: Linear,
     private readonly k: Linear,
@@ -121,32 +125,38 @@ class AdaptorLayer {
     private readonly norm2: LayerNorm,
     private readonly heads: number,
     private readonly normFirst: boolean,
-    private readonly activation: (x: Tensor) => Tensor,
-  ) {}
-
-  private selfAttention(x: Tensor, keyMask?: Tensor): Tensor {
-    const scale = (this.q.outFeatures / this.heads) ** -0.5;
-    const ctx = attend(
-      splitHeads(this.q.forward(x), this.heads),
-      splitHeads(this.k.forward(x), this.heads),
-      splitHeads(this.v.forward(x), this.heads),
-      scale,
-      keyMask,
-    );
-    return this.out.forward(mergeHeads(ctx));
-  }
-
-  private feedForward(x: Tensor): Tensor {
-    return this.linear2.forward(this.activation(this.linear1.forward(x)));
+    private readonly activation: "gelu" | "relu",
+  ) {
+    // The order in which `compute` reads them: pre-norm reads norm1 first, post-norm after attention.
+    this.params = normFirst ? paramsOf(norm1, q, k, v, out, norm2, linear1, linear2) : paramsOf(q, k, v, out, norm1, linear1, linear2, norm2);
+    this.signature = signatureOf("qwen4b-adaptor-layer", q, k, v, out, linear1, linear2, norm1, norm2, heads, normFirst, activation);
   }
 
   forward(x: Tensor, keyMask?: Tensor): Tensor {
+    return callCompiled(this, keyMask ? [x, keyMask] : [x], ([input, mask], p) => [this.compute(input!, p, mask)])[0]!;
+  }
+
+  private selfAttention(x: Tensor, p: ParamCursor, keyMask?: Tensor): Tensor {
+    const q = splitHeads(this.q.call(x, p), this.heads);
+    const k = splitHeads(this.k.call(x, p), this.heads);
+    const v = splitHeads(this.v.call(x, p), this.heads);
+    // From the traced shapes, not from this instance: layers of other widths share the compiled function.
+    const scale = q.shape[3]! ** -0.5;
+    return this.out.call(mergeHeads(attend(q, k, v, scale, keyMask)), p);
+  }
+
+  private feedForward(x: Tensor, p: ParamCursor): Tensor {
+    const hidden = this.linear1.call(x, p);
+    return this.linear2.call(this.activation === "gelu" ? gelu(hidden) : relu(hidden), p);
+  }
+
+  private compute(x: Tensor, p: ParamCursor, keyMask?: Tensor): Tensor {
     if (this.normFirst) {
-      const y = mx.add(x, this.selfAttention(this.norm1.forward(x), keyMask));
-      return mx.add(y, this.feedForward(this.norm2.forward(y)));
+      const y = mx.add(x, this.selfAttention(this.norm1.call(x, p), p, keyMask));
+      return mx.add(y, this.feedForward(this.norm2.call(y, p), p));
     }
-    const y = this.norm1.forward(mx.add(x, this.selfAttention(x, keyMask)));
-    return this.norm2.forward(mx.add(y, this.feedForward(y)));
+    const y = this.norm1.call(mx.add(x, this.selfAttention(x, p, keyMask)), p);
+    return this.norm2.call(mx.add(y, this.feedForward(y, p)), p);
   }
 }
 
@@ -166,7 +176,6 @@ export class Qwen4bAdaptor {
     const linear = (name: string) => new Linear(get(`${name}.weight`), get(`${name}.bias`));
     const eps = config.layer_norm_eps;
     const norm = (name: string) => new LayerNorm(get(`${name}.weight`), get(`${name}.bias`), eps);
-    const activation = config.activation === "gelu" ? gelu : relu;
     const layers = Array.from({ length: config.num_layers }, (_, i) => {
       const p = `layers.${i}.`;
       return new AdaptorLayer(
@@ -180,7 +189,7 @@ export class Qwen4bAdaptor {
         norm(`${p}norm2`),
         config.num_heads,
         config.norm_first,
-        activation,
+        config.activation,
       );
     });
     const adaptor = new Qwen4bAdaptor(config, linear("input_proj"), layers, linear("output_proj"), norm("norm"));

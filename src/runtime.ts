@@ -36,3 +36,24 @@ export async function readStdinText(): Promise<string> {
   for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
   return Buffer.concat(chunks).toString("utf8");
 }
+
+/**
+ * Sets a variable in the process's C environment (where native libraries read it
+ * with getenv); Bun's `process.env` does not reach it.
+ */
+export function setNativeEnvironment(name: string, value: string): void {
+  const { dlopen, FFIType, ptr } = require("bun:ffi") as typeof import("bun:ffi");
+  const libc = dlopen(process.platform === "darwin" ? "libc.dylib" : "libc.so.6", {
+    setenv: { args: [FFIType.cstring, FFIType.cstring, FFIType.i32], returns: FFIType.i32 },
+  });
+  libc.symbols.setenv(ptr(Buffer.from(`${name}\0`)), ptr(Buffer.from(`${value}\0`)), 1);
+}
+
+/**
+ * Loads a shared library so that its symbols serve libraries loaded later
+ * (a BLAS chosen before the engine loads). `probe` is one symbol it exports.
+ */
+export function preloadSharedLibrary(path: string, probe: string): void {
+  const { dlopen, FFIType } = require("bun:ffi") as typeof import("bun:ffi");
+  dlopen(path, { [probe]: { args: [], returns: FFIType.void } });
+}

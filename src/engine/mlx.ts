@@ -2,8 +2,13 @@
  * The tensor engine, imported from one place. Everything outside src/engine,
  * src/nn, src/models and adaptor/ talks to tensors only through these modules.
  */
-import { core } from "@frost-beta/mlx";
+import { activeBlas } from "./blas";
 
-export const mx = core;
-export type Tensor = core.array;
-export type Dtype = core.Dtype;
+// A static import would load the engine's native module before ./blas has chosen the
+// BLAS (Bun evaluates CommonJS dependencies first); requiring it here keeps the order.
+activeBlas();
+const engine = require("@frost-beta/mlx") as typeof import("@frost-beta/mlx");
+
+export const mx = engine.core;
+export type Tensor = import("@frost-beta/mlx").core.array;
+export type Dtype = import("@frost-beta/mlx").core.Dtype;

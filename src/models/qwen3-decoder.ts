@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { readConfig } from "../config";
 import { ConfigError, ModelFileError } from "../errors";
-import { decoderDtype } from "../engine/device";
+import { backend, decoderDtype } from "../engine/device";
 import { mx, type Tensor } from "../engine/mlx";
 import { castFloating, CheckpointIndex, expectTensors, findWeightFiles, loadCheckpoint } from "../engine/weights";
 import { releaseMemory } from "../runtime";
@@ -19,6 +19,8 @@ import { Embedding, QuantizedEmbedding, type TokenEmbedding } from "../nn/embedd
 import { KVCache } from "../nn/kv-cache";
 import { Linear, QuantizedLinear, type Projection, type QuantizationParams } from "../nn/linear";
 import { RmsNorm } from "../nn/norm";
+import { ProjectionGroup } from "../nn/projection-group";
+import { callCompiled, ParamCursor, paramsOf, signatureOf, type Module } from "../nn/module";
 
 const QuantizationEntry = z.object({ group_size: z.number().int().positive(), bits: z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(6), z.literal(8)]) });
 
@@ -117,45 +119,85 @@ export interface Qwen3LoadOptions {
 export const MIN_QUANTIZED_INPUT = 512;
 
 class DecoderLayer {
+  /** Norm, q/k/v projections and the per-head q/k norms: `h` → q, k, v as `[B, heads, L, D]`, before RoPE. */
+  private readonly pre: Module;
+  /** o projection, residual, norm and SwiGLU MLP: (`h`, attention context) → the layer's output. */
+  private readonly post: Module;
+
   constructor(
     private readonly inputNorm: RmsNorm,
-    private readonly q: Projection,
-    private readonly k: Projection,
-    private readonly v: Projection,
+    /** q, k, v projections (fused where the storage allows). */
+    private readonly qkv: ProjectionGroup,
     private readonly o: Projection,
     private readonly qNorm: RmsNorm,
     private readonly kNorm: RmsNorm,
     private readonly postNorm: RmsNorm,
-    private readonly gate: Projection,
-    private readonly up: Projection,
+    /** gate and up projections (fused where the storage allows). */
+    private readonly gateUp: ProjectionGroup,
     private readonly down: Projection,
     private readonly config: Qwen3Config,
-  ) {}
+  ) {
+    const shape = [config.num_attention_heads, config.num_key_value_heads, headDim(config)].join("x");
+    this.pre = { params: paramsOf(inputNorm, qkv, qNorm, kNorm), signature: signatureOf("qwen3-pre", inputNorm, qkv, qNorm, kNorm, shape) };
+    this.post = { params: paramsOf(o, postNorm, gateUp, down), signature: signatureOf("qwen3-post", o, postNorm, gateUp, down) };
+  }
 
-  forward(h: Tensor, cache: KVCache, mask?: Tensor): Tensor {
+  forward(h: Tensor, cache: KVCache, mask: Tensor | undefined, keysAsViews: boolean): Tensor {
+    const c = this.config;
+    const hd = headDim(c);
+    const offset = cache.offset;
+    // A decode step (one position) runs eagerly so its matrix products can use every core
+    // (row shards on parallel streams); longer inputs run compiled, which frees their
+    // large intermediates as the engine goes instead of when JS collects them.
+    const eager = h.shape[1] === 1;
+    let [q, k, v] = (eager ? this.project(h, eagerly) : callCompiled(this.pre, [h], ([x], p) => this.project(x!, compiled(p)))) as [Tensor, Tensor, Tensor];
+    q = mx.fast.rope(q, hd, false, c.rope_theta, 1, offset);
+    k = mx.fast.rope(k, hd, false, c.rope_theta, 1, offset);
+    const [keys, values] = cache.update(k, v, keysAsViews);
+    const context = attend(q, keys, values, hd ** -0.5, mask);
+    if (eager) return this.finish(h, context, eagerly);
+    return callCompiled(this.post, [h, context], ([residual, ctx], p) => [this.finish(residual!, ctx!, compiled(p))])[0]!;
+  }
+
+  private project(h: Tensor, run: Runner): Tensor[] {
     const c = this.config;
     const hd = headDim(c);
     const [b, l] = h.shape as [number, number];
-    const offset = cache.offset;
-    const x = this.inputNorm.forward(h);
-    const heads = (t: Tensor, n: number) => t.reshape([b, l, n, hd]);
-    let q = this.qNorm.forward(heads(this.q.forward(x), c.num_attention_heads)).transpose(0, 2, 1, 3);
-    let k = this.kNorm.forward(heads(this.k.forward(x), c.num_key_value_heads)).transpose(0, 2, 1, 3);
-    const v = heads(this.v.forward(x), c.num_key_value_heads).transpose(0, 2, 1, 3);
-    q = mx.fast.rope(q, hd, false, c.rope_theta, 1, offset);
-    k = mx.fast.rope(k, hd, false, c.rope_theta, 1, offset);
-    const [keys, values] = cache.update(k, v);
-    const context = attend(q, keys, values, hd ** -0.5, mask);
-    const h2 = mx.add(h, this.o.forward(mergeHeads(context)));
-    const y = this.postNorm.forward(h2);
-    return mx.add(h2, this.down.forward(mx.multiply(silu(this.gate.forward(y)), this.up.forward(y))));
+    const x = run(this.inputNorm, h);
+    const [qOut, kOut, vOut] = run.group(this.qkv, x) as [Tensor, Tensor, Tensor];
+    const q = qOut.reshape([b, l, c.num_attention_heads, hd]);
+    const k = kOut.reshape([b, l, c.num_key_value_heads, hd]);
+    const v = vOut.reshape([b, l, c.num_key_value_heads, hd]);
+    return [run(this.qNorm, q).transpose(0, 2, 1, 3), run(this.kNorm, k).transpose(0, 2, 1, 3), v.transpose(0, 2, 1, 3)];
+  }
+
+  private finish(h: Tensor, context: Tensor, run: Runner): Tensor {
+    const h2 = mx.add(h, run(this.o, mergeHeads(context)));
+    const y = run(this.postNorm, h2);
+    const [gate, up] = run.group(this.gateUp, y) as [Tensor, Tensor];
+    return mx.add(h2, run(this.down, mx.multiply(silu(gate), up)));
   }
 }
 
-/** Additive causal mask `[L, offset + L]`: query i sees keys j ≤ offset + i. */
-export function causalMask(length: number, offset: number, dtype = mx.float32): Tensor {
+/** Applies modules: eagerly with their own tensors, or inside a compiled function reading them from the cursor. */
+interface Runner {
+  (module: Projection | RmsNorm, x: Tensor): Tensor;
+  group(group: ProjectionGroup, x: Tensor): Tensor[];
+}
+const eagerly: Runner = Object.assign((module: Projection | RmsNorm, x: Tensor) => module.forward(x), {
+  group: (group: ProjectionGroup, x: Tensor) => group.forward(x),
+});
+function compiled(p: ParamCursor): Runner {
+  return Object.assign((module: Projection | RmsNorm, x: Tensor) => module.call(x, p), { group: (group: ProjectionGroup, x: Tensor) => group.call(x, p) });
+}
+
+/**
+ * Additive causal mask `[L, span]`: query i (at position offset + i) sees keys
+ * j ≤ offset + i; keys beyond offset + L (unused cache capacity) are masked too.
+ */
+export function causalMask(length: number, offset: number, dtype = mx.float32, span = offset + length): Tensor {
   const rows = mx.arange(offset, offset + length, 1, mx.int32).reshape([length, 1]);
-  const cols = mx.arange(0, offset + length, 1, mx.int32).reshape([1, offset + length]);
+  const cols = mx.arange(0, span, 1, mx.int32).reshape([1, span]);
   return mx.where(mx.greaterEqual(rows, cols), 0, -Infinity).astype(dtype);
 }
 
@@ -221,8 +263,17 @@ export class Qwen3Decoder {
         const quantizable = requested && source.shape[1]! >= MIN_QUANTIZED_INPUT && source.shape[1]! % requested.groupSize === 0;
         layer = quantizable ? QuantizedLinear.fromFloat(source, requested, bias, dtype) : new Linear(castFloating(source, dtype), bias);
       }
-      pending.push(...Object.values(layer).filter((v): v is Tensor => v instanceof mx.array));
       return layer;
+    };
+    const group = (paths: string[]) => {
+      const g = ProjectionGroup.of(paths.map(projection));
+      pending.push(...g.params);
+      return g;
+    };
+    const single = (path: string) => {
+      const p = projection(path);
+      pending.push(...p.params);
+      return p;
     };
     const norm = (name: string) => {
       const n = new RmsNorm(castFloating(take(`${name}.weight`), dtype), config.rms_norm_eps);
@@ -252,23 +303,20 @@ export class Qwen3Decoder {
       layers.push(
         new DecoderLayer(
           norm(`${p}input_layernorm`),
-          projection(`${p}self_attn.q_proj`),
-          projection(`${p}self_attn.k_proj`),
-          projection(`${p}self_attn.v_proj`),
-          projection(`${p}self_attn.o_proj`),
+          group([`${p}self_attn.q_proj`, `${p}self_attn.k_proj`, `${p}self_attn.v_proj`]),
+          single(`${p}self_attn.o_proj`),
           norm(`${p}self_attn.q_norm`),
           norm(`${p}self_attn.k_norm`),
           norm(`${p}post_attention_layernorm`),
-          projection(`${p}mlp.gate_proj`),
-          projection(`${p}mlp.up_proj`),
-          projection(`${p}mlp.down_proj`),
+          group([`${p}mlp.gate_proj`, `${p}mlp.up_proj`]),
+          single(`${p}mlp.down_proj`),
           config,
         ),
       );
       await flush();
     }
     const finalNorm = norm("model.norm");
-    const lmHead = config.tie_word_embeddings ? null : projection("lm_head");
+    const lmHead = config.tie_word_embeddings ? null : single("lm_head");
     await flush();
     const sample = layers.length ? storedQuantization(config, index, "model.layers.0.mlp.gate_proj", configFile) ?? requested : requested;
     const bits = sample ? sample.bits : dtype === mx.float32 ? 32 : 16;
@@ -290,9 +338,15 @@ export class Qwen3Decoder {
    */
   forward(inputsEmbeds: Tensor, cache: KVCache[], allPositions = false): Tensor {
     const length = inputsEmbeds.shape[1]!;
-    const mask = length > 1 ? causalMask(length, cache[0]?.offset ?? 0, this.dtype) : undefined;
+    const offset = cache[0]?.offset ?? 0;
+    // On the CPU, attention reads the whole cache buffer under a mask: slicing it would leave
+    // views alive (until GC) that stop the engine from updating the buffer in place, and each
+    // step would copy the entire cache. On Metal a copy is cheap and views keep the fast kernel.
+    const keysAsViews = backend() === "metal";
+    const span = keysAsViews ? offset + length : (cache[0]?.capacityFor(offset + length) ?? offset + length);
+    const mask = length > 1 || span > offset + length ? causalMask(length, offset, this.dtype, span) : undefined;
     let h = inputsEmbeds.astype(this.dtype);
-    this.layers.forEach((layer, i) => (h = layer.forward(h, cache[i]!, mask)));
+    this.layers.forEach((layer, i) => (h = layer.forward(h, cache[i]!, mask, keysAsViews)));
     if (!allPositions && length > 1) h = h.index(mx.Slice(), mx.Slice(length - 1, length));
     h = this.norm.forward(h);
     const logits = this.lmHead ? this.lmHead.forward(h) : this.embedTokens.asLinear(h);

@@ -14,6 +14,7 @@ import { relu } from "../nn/activations";
 import { attend, frameMask, keyPaddingMask, mergeHeads, splitHeads } from "../nn/attention";
 import { Linear } from "../nn/linear";
 import { LayerNorm } from "../nn/norm";
+import { callCompiled, ParamCursor, paramsOf, signatureOf, type Module } from "../nn/module";
 
 export const SenseVoiceEncoderConfigSchema = z.object({
   encoder: z.literal("SenseVoiceEncoderSmall").default("SenseVoiceEncoderSmall"),
@@ -96,39 +97,52 @@ interface Masks {
   readonly keys?: Tensor;
 }
 
-class SanmBlock {
+class SanmBlock implements Module {
+  readonly params: readonly Tensor[];
+  readonly signature: string;
+
   constructor(
     private readonly norm1: LayerNorm,
     private readonly qkv: Linear,
-    private readonly out: Linear,
     /** Depthwise conv weight in the engine's layout `[D, K, 1]`. */
-    private readonly fsmnWeight: Tensor,
+    fsmnWeight: Tensor,
+    private readonly out: Linear,
     private readonly norm2: LayerNorm,
     private readonly w1: Linear,
     private readonly w2: Linear,
     private readonly heads: number,
     private readonly leftPad: number,
     private readonly residual: boolean,
-  ) {}
+  ) {
+    this.params = paramsOf(norm1, qkv, fsmnWeight, out, norm2, w1, w2);
+    this.signature = signatureOf("sanm", norm1, qkv, out, norm2, w1, w2, heads, leftPad, residual);
+  }
 
   forward(x: Tensor, masks: Masks): Tensor {
-    const d = this.out.outFeatures;
-    const h = this.norm1.forward(x);
-    const [q, k, v] = mx.split(this.qkv.forward(h), 3, -1) as [Tensor, Tensor, Tensor];
-    const fsmn = this.fsmn(v, masks.frames);
-    const scale = (d / this.heads) ** -0.5;
-    const context = attend(splitHeads(q, this.heads), splitHeads(k, this.heads), splitHeads(v, this.heads), scale, masks.keys);
-    const a = mx.add(this.out.forward(mergeHeads(context)), fsmn);
+    const inputs = masks.frames && masks.keys ? [x, masks.frames, masks.keys] : [x];
+    return callCompiled(this, inputs, ([input, frames, keys], p) => [this.compute(input!, p, frames, keys)])[0]!;
+  }
+
+  /** Reads the parameters in the order of `params`. */
+  private compute(x: Tensor, p: ParamCursor, frames?: Tensor, keys?: Tensor): Tensor {
+    const h = this.norm1.call(x, p);
+    const [q, k, v] = mx.split(this.qkv.call(h, p), 3, -1) as [Tensor, Tensor, Tensor];
+    const fsmn = this.fsmn(v, p.next(), frames);
+    // From the traced shapes, not from this instance: blocks of other widths share the compiled function.
+    const scale = (v.shape[2]! / this.heads) ** -0.5;
+    const context = attend(splitHeads(q, this.heads), splitHeads(k, this.heads), splitHeads(v, this.heads), scale, keys);
+    const a = mx.add(this.out.call(mergeHeads(context), p), fsmn);
     const y = this.residual ? mx.add(x, a) : a;
-    return mx.add(y, this.w2.forward(relu(this.w1.forward(this.norm2.forward(y)))));
+    const normed = this.norm2.call(y, p);
+    return mx.add(y, this.w2.call(relu(this.w1.call(normed, p)), p));
   }
 
   /** FSMN memory: (depthwise conv over masked V, zero-padded) + masked V, masked again. */
-  private fsmn(v: Tensor, frames?: Tensor): Tensor {
+  private fsmn(v: Tensor, weight: Tensor, frames?: Tensor): Tensor {
     const vm = frames ? mx.multiply(v, frames) : v;
-    const kernel = this.fsmnWeight.shape[1]!;
+    const kernel = weight.shape[1]!;
     const padded = mx.pad(vm, [[0, 0], [this.leftPad, kernel - 1 - this.leftPad], [0, 0]]);
-    const conv = mx.conv1d(padded, this.fsmnWeight, 1, 0, 1, vm.shape[2]!);
+    const conv = mx.conv1d(padded, weight, 1, 0, 1, vm.shape[2]!);
     const memory = mx.add(conv, vm);
     return frames ? mx.multiply(memory, frames) : memory;
   }
@@ -170,8 +184,8 @@ export class SenseVoiceEncoder {
       return new SanmBlock(
         new LayerNorm(get(`${p}norm1.weight`), get(`${p}norm1.bias`), eps),
         new Linear(get(`${p}self_attn.linear_q_k_v.weight`), get(`${p}self_attn.linear_q_k_v.bias`)),
-        new Linear(get(`${p}self_attn.linear_out.weight`), get(`${p}self_attn.linear_out.bias`)),
         fsmn,
+        new Linear(get(`${p}self_attn.linear_out.weight`), get(`${p}self_attn.linear_out.bias`)),
         new LayerNorm(get(`${p}norm2.weight`), get(`${p}norm2.bias`), eps),
         new Linear(get(`${p}feed_forward.w_1.weight`), get(`${p}feed_forward.w_1.bias`)),
         new Linear(get(`${p}feed_forward.w_2.weight`), get(`${p}feed_forward.w_2.bias`)),

@@ -3,6 +3,7 @@
  * table also maps hidden states to logits.
  */
 import { mx, type Tensor } from "../engine/mlx";
+import { applyShards, isSingleRow, shardRows, type RowShards } from "./row-shards";
 import { quantizeMatrix, type QuantizationParams } from "../engine/quantize";
 import type { Dtype } from "../engine/mlx";
 
@@ -15,7 +16,11 @@ export interface TokenEmbedding {
 }
 
 export class Embedding implements TokenEmbedding {
-  constructor(readonly weight: Tensor) {}
+  private readonly shards: RowShards | null;
+
+  constructor(readonly weight: Tensor) {
+    this.shards = shardRows([weight]);
+  }
 
   get vocabSize(): number {
     return this.weight.shape[0]!;
@@ -26,17 +31,22 @@ export class Embedding implements TokenEmbedding {
   }
 
   asLinear(h: Tensor): Tensor {
+    if (this.shards && isSingleRow(h)) return applyShards(this.shards, h, (x, [w], stream) => mx.matmul(x, w!.T, stream));
     return mx.matmul(h, this.weight.T);
   }
 }
 
 export class QuantizedEmbedding implements TokenEmbedding {
+  private readonly shards: RowShards | null;
+
   constructor(
     readonly weight: Tensor,
     readonly scales: Tensor,
     readonly biases: Tensor,
     readonly quantization: QuantizationParams,
-  ) {}
+  ) {
+    this.shards = shardRows([weight, scales, biases]);
+  }
 
   static fromFloat(weight: Tensor, quantization: QuantizationParams, computeDtype: Dtype = mx.float32): QuantizedEmbedding {
     const [wq, scales, biases] = quantizeMatrix(weight, quantization, computeDtype);
@@ -55,6 +65,9 @@ export class QuantizedEmbedding implements TokenEmbedding {
 
   asLinear(h: Tensor): Tensor {
     const { groupSize, bits } = this.quantization;
+    if (this.shards && isSingleRow(h)) {
+      return applyShards(this.shards, h, (x, [w, s, b], stream) => mx.quantizedMatmul(x, w!, s!, b!, true, groupSize, bits, stream));
+    }
     return mx.quantizedMatmul(h, this.weight, this.scales, this.biases, true, groupSize, bits);
   }
 }

@@ -20,8 +20,16 @@ export class KVCache {
     return this.keys?.shape[2] ?? 0;
   }
 
-  /** Appends `k, v [B, H, L, D]` and returns all keys and values so far. */
-  update(k: Tensor, v: Tensor): [Tensor, Tensor] {
+  /** Capacity the buffer will have once it holds `positions` positions. */
+  capacityFor(positions: number): number {
+    return positions <= this.capacity ? this.capacity : Math.ceil(positions / this.step) * this.step;
+  }
+
+  /**
+   * Appends `k, v [B, H, L, D]`. Returns the keys and values so far as views
+   * (`asViews`), or else the whole buffers, whose positions ≥ offset the caller masks.
+   */
+  update(k: Tensor, v: Tensor, asViews = true): [Tensor, Tensor] {
     const length = k.shape[2]!;
     const end = this.offset + length;
     if (end > this.capacity) this.grow(k, v, end);
@@ -29,6 +37,7 @@ export class KVCache {
     this.keys!.indexPut_(at, k);
     this.values!.indexPut_(at, v);
     this.offset = end;
+    if (!asViews) return [this.keys!, this.values!];
     const upTo = [mx.Slice(), mx.Slice(), mx.Slice(0, end)];
     return [this.keys!.index(...upTo), this.values!.index(...upTo)];
   }
@@ -36,7 +45,7 @@ export class KVCache {
   private grow(k: Tensor, v: Tensor, needed: number): void {
     const [b, h, , dk] = k.shape as [number, number, number, number];
     const dv = v.shape[3]!;
-    const capacity = Math.ceil(needed / this.step) * this.step;
+    const capacity = this.capacityFor(needed);
     const extra = capacity - this.capacity;
     const moreKeys = mx.zeros([b, h, extra, dk], k.dtype);
     const moreValues = mx.zeros([b, h, extra, dv], v.dtype);

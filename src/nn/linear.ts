@@ -4,9 +4,13 @@
  */
 import { mx, type Dtype, type Tensor } from "../engine/mlx";
 import { quantizeMatrix, type QuantizationParams } from "../engine/quantize";
+import { ParamCursor, type Module } from "./module";
+import { applyShards, isSingleRow, shardRows, type RowShards } from "./row-shards";
 
-export interface Projection {
+export interface Projection extends Module {
   forward(x: Tensor): Tensor;
+  /** The forward, reading this projection's tensors from `params` (inside compiled functions). */
+  call(x: Tensor, params: ParamCursor): Tensor;
   readonly inFeatures: number;
   readonly outFeatures: number;
 }
@@ -14,11 +18,19 @@ export interface Projection {
 export type { QuantizationParams };
 
 export class Linear implements Projection {
+  readonly params: readonly Tensor[];
+  readonly signature: string;
+  private readonly shards: RowShards | null;
+
   constructor(
     /** `[out, in]`, PyTorch layout. */
     readonly weight: Tensor,
     readonly bias?: Tensor,
-  ) {}
+  ) {
+    this.params = bias ? [weight, bias] : [weight];
+    this.signature = bias ? "L+b" : "L";
+    this.shards = shardRows(this.params);
+  }
 
   get inFeatures(): number {
     return this.weight.shape[1]!;
@@ -28,20 +40,40 @@ export class Linear implements Projection {
     return this.weight.shape[0]!;
   }
 
+  call(x: Tensor, params: ParamCursor): Tensor {
+    const y = mx.matmul(x, params.next().T);
+    return this.bias ? mx.add(y, params.next()) : y;
+  }
+
+  /** Eager; a single row runs split across the parallel streams. */
   forward(x: Tensor): Tensor {
-    const y = mx.matmul(x, this.weight.T);
-    return this.bias ? mx.add(y, this.bias) : y;
+    if (this.shards && isSingleRow(x)) {
+      return applyShards(this.shards, x, (input, [w, b], stream) => {
+        const y = mx.matmul(input, w!.T, stream);
+        return b ? mx.add(y, b, stream) : y;
+      });
+    }
+    return this.call(x, new ParamCursor(this.params));
   }
 }
 
 export class QuantizedLinear implements Projection {
+  readonly params: readonly Tensor[];
+  readonly signature: string;
+
   constructor(
     readonly weight: Tensor,
     readonly scales: Tensor,
     readonly biases: Tensor,
     readonly quantization: QuantizationParams,
     readonly bias?: Tensor,
-  ) {}
+  ) {
+    this.params = bias ? [weight, scales, biases, bias] : [weight, scales, biases];
+    this.signature = `Q${quantization.bits}g${quantization.groupSize}${bias ? "+b" : ""}`;
+    this.shards = shardRows(this.params);
+  }
+
+  private readonly shards: RowShards | null;
 
   /** Quantizes a float `[out, in]` weight (the input width must be ≥ 512 for the engine's kernels). */
   static fromFloat(weight: Tensor, quantization: QuantizationParams, bias?: Tensor, computeDtype: Dtype = mx.float32): QuantizedLinear {
@@ -57,9 +89,21 @@ export class QuantizedLinear implements Projection {
     return this.weight.shape[0]!;
   }
 
-  forward(x: Tensor): Tensor {
+  call(x: Tensor, params: ParamCursor): Tensor {
     const { groupSize, bits } = this.quantization;
-    const y = mx.quantizedMatmul(x, this.weight, this.scales, this.biases, true, groupSize, bits);
-    return this.bias ? mx.add(y, this.bias) : y;
+    const y = mx.quantizedMatmul(x, params.next(), params.next(), params.next(), true, groupSize, bits);
+    return this.bias ? mx.add(y, params.next()) : y;
+  }
+
+  /** Eager; a single row runs split across the parallel streams. */
+  forward(x: Tensor): Tensor {
+    if (this.shards && isSingleRow(x)) {
+      const { groupSize, bits } = this.quantization;
+      return applyShards(this.shards, x, (input, [w, s, b, bias], stream) => {
+        const y = mx.quantizedMatmul(input, w!, s!, b!, true, groupSize, bits, stream);
+        return bias ? mx.add(y, bias, stream) : y;
+      });
+    }
+    return this.call(x, new ParamCursor(this.params));
   }
 }

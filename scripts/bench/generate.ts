@@ -1,0 +1,47 @@
+/**
+ * Random weights at the benchmark's shapes, written once per run into the
+ * weights directory: the encoder and adaptor as float32, the decoders as
+ * bfloat16 HF shards like the released checkpoints. A component already written
+ * (marker file present) is reused.
+ */
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { qwen4bAdaptorTensors } from "../../adaptor/qwen4b-adaptor";
+import { qwen3Tensors } from "../../src/models/qwen3-decoder";
+import { senseVoiceEncoderTensors } from "../../src/models/sensevoice-encoder";
+import { plansFor, writeCheckpoint } from "../synthetic/checkpoint";
+import { ADAPTOR_FILE, BENCH_CONFIG_FILE, componentDir, ENCODER_FILE, type BenchModels, type ComponentId } from "./models";
+
+const COMPLETE_MARKER = ".complete";
+/** Shard size of the decoder checkpoints (HF releases shard at a few GB). */
+const SHARD_BYTES = 2e9;
+
+const SEEDS: Record<ComponentId, number> = {
+  "sensevoice-encoder": 11,
+  "qwen4b-adaptor": 12,
+  "qwen3-0.6b": 13,
+  "qwen3-4b": 14,
+};
+
+export function isGenerated(weightsDir: string, id: ComponentId): boolean {
+  return existsSync(join(componentDir(weightsDir, id), COMPLETE_MARKER));
+}
+
+export async function generateComponent(weightsDir: string, id: ComponentId, models: BenchModels): Promise<void> {
+  const dir = componentDir(weightsDir, id);
+  mkdirSync(dir, { recursive: true });
+  const seed = SEEDS[id];
+  if (id === "sensevoice-encoder") {
+    const plans = plansFor(senseVoiceEncoderTensors(models.encoder), models.encoder.checkpoint_key_prefix);
+    await writeCheckpoint(dir, plans, { dtype: "float32", seed, fileName: ENCODER_FILE });
+    writeFileSync(join(dir, BENCH_CONFIG_FILE), JSON.stringify(models.encoder, null, 2));
+  } else if (id === "qwen4b-adaptor") {
+    await writeCheckpoint(dir, plansFor(qwen4bAdaptorTensors(models.adaptor, "pytorch")), { dtype: "float32", seed, fileName: ADAPTOR_FILE });
+    writeFileSync(join(dir, BENCH_CONFIG_FILE), JSON.stringify(models.adaptor, null, 2));
+  } else {
+    const config = models.decoders[id];
+    await writeCheckpoint(dir, plansFor(qwen3Tensors(config)), { dtype: "bfloat16", seed, shardBytes: SHARD_BYTES });
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ ...config, architectures: ["Qwen3ForCausalLM"], torch_dtype: "bfloat16" }, null, 2));
+  }
+  writeFileSync(join(dir, COMPLETE_MARKER), "");
+}

@@ -1,0 +1,53 @@
+/**
+ * The networks the benchmark runs: the released configurations at their real
+ * shapes, or (`--small`) the same widths with layers and vocabulary cut so a whole
+ * run takes well under a minute. Also where each one's random weights live.
+ */
+import { join } from "node:path";
+import type { Qwen4bAdaptorConfig } from "../../adaptor/qwen4b-adaptor";
+import { QWEN3_0_6B, QWEN3_4B, QWEN4B_ADAPTOR, SENSEVOICE_SMALL_ENCODER } from "../../src/models/released-configs";
+import type { Qwen3Config } from "../../src/models/qwen3-decoder";
+import type { SenseVoiceEncoderConfig } from "../../src/models/sensevoice-encoder";
+
+export const DECODER_IDS = ["qwen3-0.6b", "qwen3-4b"] as const;
+export type DecoderId = (typeof DECODER_IDS)[number];
+export type ComponentId = "sensevoice-encoder" | "qwen4b-adaptor" | DecoderId;
+
+/** How the decoder's weights are held at run time: float32, or quantized at load (group size 64). */
+export type WeightKind = "float32" | "int8" | "int4";
+export const WEIGHT_KINDS: readonly WeightKind[] = ["float32", "int8", "int4"];
+
+export function quantizeBitsOf(kind: WeightKind): 4 | 8 | undefined {
+  return kind === "int8" ? 8 : kind === "int4" ? 4 : undefined;
+}
+
+export interface BenchModels {
+  /** The FunASR-Qwen4B family's encoder: no √D input scaling (OminiX port). */
+  readonly encoder: SenseVoiceEncoderConfig;
+  readonly adaptor: Qwen4bAdaptorConfig;
+  readonly decoders: Readonly<Record<DecoderId, Qwen3Config>>;
+}
+
+const SMALL_VOCAB = 8192;
+
+export function benchModels(small: boolean): BenchModels {
+  const encoderConf = small
+    ? { ...SENSEVOICE_SMALL_ENCODER.encoder_conf, num_blocks: 2, tp_blocks: 1 }
+    : SENSEVOICE_SMALL_ENCODER.encoder_conf;
+  const cut = (c: Qwen3Config): Qwen3Config => (small ? { ...c, num_hidden_layers: 1, vocab_size: SMALL_VOCAB } : c);
+  return {
+    encoder: { ...SENSEVOICE_SMALL_ENCODER, encoder_conf: encoderConf, input_scale: "none" },
+    adaptor: small ? { ...QWEN4B_ADAPTOR, num_layers: 1 } : QWEN4B_ADAPTOR,
+    decoders: { "qwen3-0.6b": cut(QWEN3_0_6B), "qwen3-4b": cut(QWEN3_4B) },
+  };
+}
+
+/** The folder holding a component's weights inside the run's weights directory. */
+export function componentDir(weightsDir: string, id: ComponentId): string {
+  return join(weightsDir, id);
+}
+
+export const ENCODER_FILE = "model.safetensors";
+export const ADAPTOR_FILE = "adaptor_phase2_final.safetensors";
+/** The configuration the peer reads beside the encoder and adaptor weights. */
+export const BENCH_CONFIG_FILE = "bench-config.json";

@@ -1,0 +1,35 @@
+/**
+ * Decoding "at context N" without paying for an N-position prefill first: KV
+ * caches already holding N positions of random keys and values (attention costs
+ * the same whatever the values), and a view of the decoder whose `newCache()`
+ * hands out such caches, so the real `decodeTokens` loop runs unchanged. This
+ * keeps the quantized rows affordable: a quantized 512-position prefill takes
+ * many minutes on the CPU.
+ */
+import { mx, type Tensor } from "../../src/engine/mlx";
+import { headDim, type Qwen3Decoder } from "../../src/models/qwen3-decoder";
+import type { KVCache } from "../../src/nn/kv-cache";
+
+export function prefilledCache(decoder: Qwen3Decoder, context: number, seed = 5): KVCache[] {
+  const c = decoder.config;
+  const shape = [1, c.num_key_value_heads, context, headDim(c)];
+  const caches = decoder.newCache();
+  let key = mx.random.key(seed);
+  const stored: Tensor[] = [];
+  for (const cache of caches) {
+    const keys = mx.random.split(key, 3);
+    key = keys.index(0);
+    const k = mx.random.normal(shape, decoder.dtype, 0, 1, keys.index(1));
+    const v = mx.random.normal(shape, decoder.dtype, 0, 1, keys.index(2));
+    stored.push(...cache.update(k, v));
+  }
+  mx.eval(...stored);
+  return caches;
+}
+
+/** The decoder, except that every new cache already holds `context` positions. */
+export function withPrefilledCache(decoder: Qwen3Decoder, context: number): Qwen3Decoder {
+  const view = Object.create(decoder) as Qwen3Decoder;
+  view.newCache = () => prefilledCache(decoder, context);
+  return view;
+}

@@ -1,0 +1,40 @@
+/**
+ * Which BLAS the engine's CPU kernels call on Linux. The engine links
+ * libblas.so.3, which Debian points at OpenBLAS; OpenBLAS 0.3.21 runs a
+ * matrix × vector product (every decode step) through its GEMM path at ~10 GB/s,
+ * where BLIS streams ~20 GB/s per core on the same machine (their GEMMs are
+ * equal). When BLIS is installed (scripts/setup.sh installs it), it is loaded
+ * before the engine so that the engine's BLAS calls resolve to it.
+ * MLX_ASR_BLAS=openblas keeps the system's choice.
+ *
+ * Imported for its effect by engine/mlx.ts, before the engine loads.
+ */
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { preloadSharedLibrary, setNativeEnvironment } from "../runtime";
+
+const BLIS_LIBRARIES = ["/usr/lib/x86_64-linux-gnu/blis-pthread/libblas.so.3", "/usr/lib/aarch64-linux-gnu/blis-pthread/libblas.so.3"];
+
+let selected = "system BLAS (OpenBLAS on Debian)";
+
+function selectBlis(): void {
+  if (process.platform !== "linux" || process.env.MLX_ASR_BLAS === "openblas") return;
+  const library = BLIS_LIBRARIES.find((path) => existsSync(path));
+  if (!library) return;
+  // BLIS reads its thread count once, from the C environment; GEMMs (encoder, prefill) need every core.
+  const threads = process.env.BLIS_NUM_THREADS ?? String(availableParallelism());
+  try {
+    setNativeEnvironment("BLIS_NUM_THREADS", threads);
+    preloadSharedLibrary(library, "sgemm_");
+    selected = `BLIS (${threads} threads)`;
+  } catch {
+    // Without FFI (another runtime), the system BLAS serves, only slower at decoding.
+  }
+}
+
+selectBlis();
+
+/** The BLAS in use, for reports. */
+export function activeBlas(): string {
+  return selected;
+}

@@ -1,0 +1,38 @@
+/**
+ * A matrix split by output rows into views (no copy), one per parallel stream,
+ * so a single-row product runs on every core at once (see engine/streams.ts).
+ */
+import { rowParallelStreams } from "../engine/streams";
+import { mx, type Tensor } from "../engine/mlx";
+
+/** Matrices smaller than this stay whole: the streams' overhead would outweigh the gain. */
+const MIN_SHARDED_ROWS = 512;
+
+export interface RowShards {
+  /** For each stream, the same-named tensors (weight, scales, …) cut to its rows. */
+  readonly parts: readonly (readonly Tensor[])[];
+  readonly streams: ReturnType<typeof rowParallelStreams>;
+}
+
+/** Splits tensors that share their first axis (a weight and its scales/biases/bias), or null. */
+export function shardRows(tensors: readonly Tensor[]): RowShards | null {
+  const streams = rowParallelStreams();
+  const rows = tensors[0]!.shape[0]!;
+  if (streams.length < 2 || rows < MIN_SHARDED_ROWS) return null;
+  const bounds = streams.map((_, i) => Math.round((i * rows) / streams.length)).concat(rows);
+  const parts = streams.map((_, i) => tensors.map((t) => t.index(mx.Slice(bounds[i]!, bounds[i + 1]!))));
+  return { parts, streams };
+}
+
+/** `apply(x, part, stream)` on every shard at once; outputs concatenated along the last axis. */
+export function applyShards(shards: RowShards, x: Tensor, apply: (x: Tensor, part: readonly Tensor[], stream: RowShards["streams"][number]) => Tensor): Tensor {
+  return mx.concatenate(
+    shards.parts.map((part, i) => apply(x, part, shards.streams[i]!)),
+    -1,
+  );
+}
+
+/** Whether `x` holds a single row of features (a decode step). */
+export function isSingleRow(x: Tensor): boolean {
+  return x.size === x.shape[x.ndim - 1];
+}
