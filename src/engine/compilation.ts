@@ -2,25 +2,27 @@
  * Whether network blocks run as compiled engine functions. On Metal the engine
  * compiles kernels itself. On the CPU it writes C++ for fused kernels and calls
  * `g++` at run time — and aborts the whole process when there is none — so
- * compilation is used only when `g++` is on PATH; the built kernels are kept in
- * a cache folder (not the temp folder) and reused by later runs.
+ * compilation is used only when `g++` is on PATH, called through the shim of
+ * compiler-shim.ts; the built kernels are kept in a cache folder (not the temp
+ * folder) and reused by later runs.
  * MLX_ASR_COMPILE=0 turns compilation off.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { homedir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { setNativeEnvironment } from "../runtime";
+import { installCompilerShim } from "./compiler-shim";
 import { backend } from "./device";
 
 let decided: boolean | undefined;
 
-function onPath(program: string): boolean {
-  return (process.env.PATH ?? "").split(delimiter).some((dir) => dir && existsSync(join(dir, program)));
+function cacheRoot(): string {
+  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "mlx-asr");
 }
 
 /** Where the CPU backend keeps the kernels it compiled. */
 export function kernelCacheDir(): string {
-  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "mlx-asr", "cpu-kernels");
+  return join(cacheRoot(), "cpu-kernels");
 }
 
 export function compilationEnabled(): boolean {
@@ -28,8 +30,11 @@ export function compilationEnabled(): boolean {
   decided = false;
   if (process.env.MLX_ASR_COMPILE === "0") return decided;
   if (backend() === "metal") return (decided = true);
-  if (!onPath("g++")) return decided;
   try {
+    // Without the shim's repairs a kernel build can abort the process, so no shim, no compilation.
+    const path = installCompilerShim(join(cacheRoot(), "bin"));
+    if (!path) return decided;
+    setNativeEnvironment("PATH", path);
     const dir = kernelCacheDir();
     mkdirSync(dir, { recursive: true });
     // The engine writes and loads its kernels under the C temp directory.
