@@ -22,7 +22,7 @@ beforeAll(async () => {
 
 function transcribe(args: string[]) {
   const r = runCli(["transcribe", "--model", model, ...args]);
-  if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`exit ${r.status}${r.signal ? ` (${r.signal})` : ""}: ${r.stderr}`);
   return r;
 }
 

@@ -7,6 +7,8 @@ export interface CliResult {
   status: number;
   stdout: string;
   stderr: string;
+  /** The signal that ended the child, when one did (status is then -1). */
+  signal?: string;
 }
 
 export function runCli(args: string[], env: Record<string, string | undefined> = {}, stdin?: string): CliResult {
@@ -17,7 +19,8 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
     stdout: "pipe",
     stderr: "pipe",
   });
-  return { status: result.exitCode ?? -1, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
+  const signal = (result as { signalCode?: string | null }).signalCode ?? undefined;
+  return { status: result.exitCode ?? -1, stdout: result.stdout.toString(), stderr: result.stderr.toString(), ...(signal ? { signal } : {}) };
 }
 
 /** Like runCli, without blocking this process: for tests whose servers the child talks to. */
