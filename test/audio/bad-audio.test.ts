@@ -12,6 +12,9 @@ import { AudioError, EXIT_STATUS } from "../../src/errors";
 import { runCli } from "../helpers/cli";
 import { MODEL_DIR } from "../helpers/fixtures";
 import { encodeWav, tone } from "../helpers/wav";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 const dir = mkdtempSync(join(tmpdir(), "mlx-asr-bad-"));
 const good = encodeWav({ sampleRate: 16000, channels: [tone(1600, 16000, 440, 16)], encoding: "pcm", bits: 16 });

@@ -9,6 +9,9 @@ import { loadAudio } from "../../src/audio/load";
 import { mx } from "../../src/engine/mlx";
 import { difference } from "../helpers/compare";
 import { MODEL_DIR, stageTensors, UTTERANCES, wavPath } from "../helpers/fixtures";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 const frontend = AudioFrontend.load(join(MODEL_DIR, "frontend"));
 

@@ -9,6 +9,9 @@ import { AudioFrontend, frontendSettings, FrontendConfigSchema } from "../../src
 import { AudioError } from "../../src/errors";
 import { toFloat32Array, toTensor } from "../../src/engine/transfer";
 import { MODEL_DIR } from "../helpers/fixtures";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 const ominix = new AudioFrontend(frontendSettings(FrontendConfigSchema.parse({ mode: "ominix", frontend_conf: {} }), null));
 

@@ -9,6 +9,9 @@ import { AudioError } from "../../src/errors";
 import { toFloat32Array } from "../../src/engine/transfer";
 import { encodeWav, tone } from "../helpers/wav";
 import { FIXTURES } from "../helpers/fixtures";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 const dir = mkdtempSync(join(tmpdir(), "mlx-asr-wav-"));
 let counter = 0;

@@ -10,6 +10,9 @@ import { EXIT_STATUS } from "../../src/errors";
 import { longSpeech, SPEECH_EN, SPEECH_ZH, writeWav } from "../helpers/audio";
 import { ROOT, runCli } from "../helpers/cli";
 import { tinyModel } from "../helpers/tiny-model";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 let model: string;
 const work = mkdtempSync(join(tmpdir(), "mlx-asr-batch-"));

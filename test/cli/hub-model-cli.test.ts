@@ -11,6 +11,9 @@ import { SPEECH_ZH } from "../helpers/audio";
 import { runCli, runCliAsync } from "../helpers/cli";
 import { tinyModel } from "../helpers/tiny-model";
 import { MAIN_COMMIT, startFakeHub, type FakeHub, type FakeRepoFile } from "../hub/fake-hub";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 let hub: FakeHub;
 let model: string;

@@ -8,6 +8,9 @@ import { mx } from "../../src/engine/mlx";
 import { difference } from "../helpers/compare";
 import { runCli } from "../helpers/cli";
 import { MODEL_DIR, stageFile, stageTensors, UTTERANCES, wavPath } from "../helpers/fixtures";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 const dir = mkdtempSync(join(tmpdir(), "mlx-asr-inspect-"));
 const [zh16, en16, en44, zh8] = ["zh_16k", "en_16k", "en_44k1_stereo", "zh_8k"].map((id) => UTTERANCES.find((u) => u.id === id)!);

@@ -14,6 +14,9 @@ import { Transcriber } from "../../src/pipeline/transcriber";
 import { makeTinyModel } from "../../scripts/make-tiny-model";
 import { SPEECH_ZH } from "../helpers/audio";
 import { runCli } from "../helpers/cli";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 const work = mkdtempSync(join(tmpdir(), "mlx-asr-quantize-"));
 const source = join(work, "wide");

@@ -8,6 +8,9 @@ import { EXIT_STATUS } from "../../src/errors";
 import { longSpeech, SPEECH_EN, SPEECH_ZH, writeWav } from "../helpers/audio";
 import { runCli } from "../helpers/cli";
 import { tinyModel } from "../helpers/tiny-model";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 let model: string;
 let nano: string;

@@ -9,6 +9,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findCompiler, installCompilerShim } from "../../src/engine/compiler-shim";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 const root = mkdtempSync(join(tmpdir(), "mlx-asr-shim-"));
 

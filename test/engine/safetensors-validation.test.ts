@@ -12,6 +12,9 @@ import { mx } from "../../src/engine/mlx";
 import { EXIT_STATUS, ModelFileError } from "../../src/errors";
 import { runCli } from "../helpers/cli";
 import { MODEL_DIR } from "../helpers/fixtures";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 const dir = mkdtempSync(join(tmpdir(), "mlx-asr-st-"));
 

@@ -2,6 +2,9 @@ import { describe, expect, test } from "bun:test";
 import { groupTranslationsByOriginal } from "../../src/formats/bilingual";
 import { formatSrt } from "../../src/formats/srt";
 import type { Transcript, TranscriptSegment } from "../../src/formats/transcript";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 const segment = (start: number, end: number, text: string): TranscriptSegment => ({ start, end, text });
 

@@ -5,6 +5,9 @@ import { formatJson, formatVerboseJson } from "../../src/formats/json";
 import { languageName } from "../../src/formats/language-names";
 import type { Transcript } from "../../src/formats/transcript";
 import { LONG_EN, ZH_WITH_EN } from "./sample-transcripts";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 describe("json (OpenAI's simple shape)", () => {
   test("the text, and the translation when there is one", () => {

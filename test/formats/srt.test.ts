@@ -2,6 +2,9 @@ import { describe, expect, test } from "bun:test";
 import { formatSrt } from "../../src/formats/srt";
 import type { Transcript } from "../../src/formats/transcript";
 import { HOSTILE_TEXT, LONG_EN, ZH_WITH_EN } from "./sample-transcripts";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 describe("SubRip", () => {
   test("Chinese transcript: numbered cues, trimmed text, 3.9996 s rounded to 4 s", () => {

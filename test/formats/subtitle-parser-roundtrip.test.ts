@@ -10,6 +10,9 @@ import { formatSrt } from "../../src/formats/srt";
 import type { Transcript } from "../../src/formats/transcript";
 import { formatVtt } from "../../src/formats/vtt";
 import { HOSTILE_TEXT, LONG_EN, ZH_WITH_EN } from "./sample-transcripts";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 interface ExpectedCue {
   readonly from: number;

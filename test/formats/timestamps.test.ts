@@ -1,5 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { formatTimestamp } from "../../src/formats/timestamps";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 describe("formatTimestamp", () => {
   test.each([

@@ -6,6 +6,9 @@ import { formatSrt } from "../../src/formats/srt";
 import { formatTxt } from "../../src/formats/txt";
 import { formatVtt } from "../../src/formats/vtt";
 import { LONG_EN, ZH_WITH_EN } from "./sample-transcripts";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 describe("txt", () => {
   test("the text, a blank line, the translation, and a final newline", () => {

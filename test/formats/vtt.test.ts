@@ -2,6 +2,9 @@ import { describe, expect, test } from "bun:test";
 import type { Transcript } from "../../src/formats/transcript";
 import { formatVtt } from "../../src/formats/vtt";
 import { HOSTILE_TEXT, LONG_EN, ZH_WITH_EN } from "./sample-transcripts";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 describe("WebVTT", () => {
   test("Chinese transcript: header, then cues separated by blank lines", () => {

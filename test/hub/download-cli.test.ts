@@ -10,6 +10,9 @@ import { ensureDownloaded } from "../../src/cli/download";
 import { EXIT_STATUS, ModelNotFoundError } from "../../src/errors";
 import { runCliAsync, type CliResult } from "../helpers/cli";
 import { MAIN_COMMIT, MODEL_FILE, startFakeHub, tinyRepo, V1_COMMIT } from "./fake-hub";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 const REPO = tinyRepo();
 const PRIVATE = tinyRepo("test-org/private-asr", "hf_secret");

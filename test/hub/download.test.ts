@@ -11,6 +11,9 @@ import { AsrError, CancelledError, DownloadError, ModelNotFoundError } from "../
 import { resolveCachedSnapshot } from "../../src/hub/cache";
 import { downloadModel, type DownloadOptions, type DownloadProgress } from "../../src/hub/download";
 import { blobName, MAIN_COMMIT, MODEL_FILE, startFakeHub, tinyRepo, V1_COMMIT, type FakeRepoFile } from "./fake-hub";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 const MODEL_PATTERNS = ["*.json", "*.safetensors", "*.txt", "*.model", "*.mvn", "*.yaml"];
 const REPO = tinyRepo();

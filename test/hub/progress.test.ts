@@ -1,6 +1,9 @@
 /** The progress renderer (bytes and files) and the in-place / plain-line display. */
 import { describe, expect, test } from "bun:test";
 import { formatBytes, formatDuration, ProgressLine, renderProgress, type ProgressStream } from "../../src/cli/progress";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 describe("renderProgress", () => {
   test("bytes: bar, percent, amounts, rate and ETA", () => {

@@ -10,6 +10,9 @@ import { join, relative } from "node:path";
 import { ModelNotFoundError, UsageError } from "../../src/errors";
 import { hubCacheDir, repoFolderName, resolveCachedSnapshot, snapshotPath } from "../../src/hub/cache";
 import { parseHubId, resolveModelReference } from "../../src/hub/reference";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 const COMMIT = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const OTHER_COMMIT = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";

@@ -8,6 +8,9 @@ import { NanoAdaptor, NanoAdaptorConfigSchema, nanoAdaptorTensors } from "../../
 import { mx, type Tensor } from "../../src/engine/mlx";
 import { difference } from "../helpers/compare";
 import { MODEL_DIR, stageTensors, UTTERANCES } from "../helpers/fixtures";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 test("a Nano adaptor of another width built first does not change the fixture adaptor's result", () => {
   const other = NanoAdaptorConfigSchema.parse({

@@ -15,6 +15,9 @@ import { Qwen3Decoder } from "../../src/models/qwen3-decoder";
 import { SenseVoiceEncoder } from "../../src/models/sensevoice-encoder";
 import { runCli } from "../helpers/cli";
 import { MODEL_DIR, stageFile, UTTERANCES } from "../helpers/fixtures";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 function copyModel(): string {
   const dir = mkdtempSync(join(tmpdir(), "mlx-asr-badmodel-"));

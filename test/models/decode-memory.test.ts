@@ -10,6 +10,9 @@ import { decodeTokens } from "../../src/pipeline/generate";
 import { GREEDY } from "../../src/pipeline/sampling";
 import { collectGarbage } from "../../src/runtime";
 import { MODEL_DIR } from "../helpers/fixtures";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 // Measured: ~10 MB with memory released every 8 steps; the same loop without releasing grows ~128 MB.
 const RSS_GROWTH_BOUND_MB = 40;

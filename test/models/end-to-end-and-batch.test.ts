@@ -18,6 +18,9 @@ import { StageContext } from "../../src/pipeline/stages";
 import { difference } from "../helpers/compare";
 import { runCli } from "../helpers/cli";
 import { MODEL_DIR, stageFile, stageJson, stageTensors, UTTERANCES, wavPath } from "../helpers/fixtures";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 const ctx = new StageContext(MODEL_DIR, { steps: 0 });
 const decoder = await ctx.decoder();

@@ -15,6 +15,9 @@ import { greedyTrace } from "../../src/pipeline/generate";
 import { injectAudio, spanOf } from "../../src/pipeline/injection";
 import { difference } from "../helpers/compare";
 import { MODEL_DIR, stageJson, stageTensors, UTTERANCES } from "../helpers/fixtures";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 const encoder = SenseVoiceEncoder.load(join(MODEL_DIR, "encoder"));
 const adaptor = Qwen4bAdaptor.load(join(MODEL_DIR, "adaptor"));

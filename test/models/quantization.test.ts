@@ -14,6 +14,9 @@ import { CheckpointIndex, findWeightFiles, loadCheckpoint } from "../../src/engi
 import { Qwen3ConfigSchema, Qwen3Decoder, qwen3Tensors } from "../../src/models/qwen3-decoder";
 import { QuantizedLinear } from "../../src/nn/linear";
 import { plansFor, writeCheckpoint } from "../../scripts/synthetic/checkpoint";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 const dir = mkdtempSync(join(tmpdir(), "mlx-asr-quant-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -20,6 +20,9 @@ import { Qwen3Decoder, qwen3Tensors } from "../../src/models/qwen3-decoder";
 import { SenseVoiceEncoder, senseVoiceEncoderTensors } from "../../src/models/sensevoice-encoder";
 import { injectAudio } from "../../src/pipeline/injection";
 import { plansFor, writeCheckpoint } from "../../scripts/synthetic/checkpoint";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 const dir = mkdtempSync(join(tmpdir(), "mlx-asr-real-shapes-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,6 +5,9 @@ import { QWEN3_0_6B, QWEN3_4B } from "../../src/models/released-configs";
 import { FUNASR_QWEN4B } from "../../src/pipeline/families/funasr-qwen4b";
 import { estimateMemory, qwen3ParameterCounts, qwen3WeightBytes } from "../../src/pipeline/memory-report";
 import { runCli } from "../helpers/cli";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 // Qwen3-4B: embedding 151936×2560 (tied) + 36 layers × (q 4096×2560 + k,v 1024×2560 each + o 2560×4096 + gate,up,down 9728×2560 each)
 const EMBEDDING = 151936 * 2560; //                                   388,956,160

@@ -17,6 +17,9 @@ import { locateModelFiles } from "../../src/pipeline/model-files";
 import { Transcriber } from "../../src/pipeline/transcriber";
 import { SPEECH_ZH } from "../helpers/audio";
 import { tinyModel } from "../helpers/tiny-model";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 const work = mkdtempSync(join(tmpdir(), "mlx-asr-layouts-"));
 let qwen4bDir: string;

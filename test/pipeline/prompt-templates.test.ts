@@ -9,6 +9,9 @@ import { FUNASR_QWEN4B } from "../../src/pipeline/families/funasr-qwen4b";
 import { assemblePrompt, AUDIO_PLACEHOLDER_ID, user } from "../../src/pipeline/prompt";
 import { TextTokenizer } from "../../src/pipeline/tokenizer";
 import { qwen3TokenizerDir } from "../../scripts/make-tiny-model";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 const tokenizer = TextTokenizer.load(qwen3TokenizerDir());
 const CHATML_SYSTEM_USER = [151644, 8948, 198, 2610, 525, 264, 10950, 17847, 13, 151645, 198, 151644, 872, 198];

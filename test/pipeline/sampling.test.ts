@@ -2,6 +2,9 @@
 import { expect, test } from "bun:test";
 import { mx } from "../../src/engine/mlx";
 import { Sampler } from "../../src/pipeline/sampling";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 const logits = mx.log(mx.array([0.05, 0.5, 0.15, 0.3], mx.float32)); // token 1 most likely, then 3, 2, 0
 

@@ -2,6 +2,9 @@
 import { expect, test } from "bun:test";
 import { StreamingTextDecoder, TextTokenizer } from "../../src/pipeline/tokenizer";
 import { qwen3TokenizerDir } from "../../scripts/make-tiny-model";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 const tokenizer = TextTokenizer.load(qwen3TokenizerDir());
 const SAMPLES = ["我爱北京天安门🎉 emoji ß", "Hello, world! ça va?", "語音轉寫：日本語のテキスト、한국어 텍스트", "\n\n  spaces\tand tabs  ", "😀😃😄 🇨🇳 👩‍👩‍👧"];

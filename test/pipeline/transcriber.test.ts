@@ -11,6 +11,9 @@ import { AudioError, UsageError } from "../../src/errors";
 import { Transcriber } from "../../src/pipeline/transcriber";
 import { longSpeech, SPEECH_EN, SPEECH_ZH, writeWav } from "../helpers/audio";
 import { tinyModel } from "../helpers/tiny-model";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 let qwen4b: Transcriber;
 let nano: Transcriber;

@@ -14,6 +14,9 @@ import type { ServerContext } from "../../src/server/context";
 import type { EngineOptions, SpeechEngine } from "../../src/server/engine";
 import { InferenceQueue } from "../../src/server/inference-queue";
 import { audioFile, audioForm, longSpeechWav, startTestServer, tinyModel, ZH_WAV, type TestServer, type TinyModel } from "./harness";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 const API_KEY = "sk-test-mlx-asr";
 const MAX_UPLOAD_BYTES = 8 * 2 ** 20;

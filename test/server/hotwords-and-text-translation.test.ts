@@ -10,6 +10,9 @@ import type { TranslationVerbose } from "openai/resources/audio/translations";
 import { Transcriber } from "../../src/pipeline/transcriber";
 import { WARNING_HEADER } from "../../src/server/transcript-responses";
 import { audioFile, audioForm, startTestServer, tinyModel, ZH_WAV, type TestServer, type TinyModel } from "./harness";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 let model: TinyModel;
 let server: TestServer;

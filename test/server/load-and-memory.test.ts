@@ -12,6 +12,9 @@ import { join } from "node:path";
 import { RateLimitError } from "openai";
 import type OpenAI from "openai";
 import { audioFile, audioForm, longSpeechWav, spawnServe, tinyModel, ZH_WAV, type ServeProcess, type TinyModel } from "./harness";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 const QUEUE = 16;
 const CONCURRENT = 64;

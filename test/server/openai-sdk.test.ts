@@ -13,6 +13,9 @@ import type OpenAI from "openai";
 import { findFfmpeg } from "../../src/audio/ffmpeg";
 import { MODEL_HEADER, WARNING_HEADER } from "../../src/server/transcript-responses";
 import { audioFile, EN_STEREO_WAV, startTestServer, tinyModel, ZH_WAV, type TestServer, type TinyModel } from "./harness";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 let model: TinyModel;
 let server: TestServer;

@@ -13,6 +13,9 @@ import {
   stripLeakedInstructions,
   stripThinkBlock,
 } from "../../../src/pipeline/text";
+import { allowSlowTests } from "../../helpers/timeout";
+
+allowSlowTests();
 
 /** 27 code points. */
 const MEETING = "今天我们在会议上讨论了明年的预算安排以及人员招聘计划。";

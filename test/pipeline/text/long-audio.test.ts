@@ -6,6 +6,9 @@
 import { describe, expect, test } from "bun:test";
 import { joinSegmentTexts, removeRepeatedBlocks, segmentSeparator, trimOverlap } from "../../../src/pipeline/text";
 import { pick, randomInt, seededRandom } from "../../helpers/seeded-random";
+import { allowSlowTests } from "../../helpers/timeout";
+
+allowSlowTests();
 
 /** 27 code points. */
 const MEETING = "今天我们在会议上讨论了明年的预算安排以及人员招聘计划。";

@@ -6,6 +6,9 @@
 import { describe, expect, test } from "bun:test";
 import { RepetitionGuard, truncateRepetition, type RepetitionGuardOptions, type RepetitionVerdict } from "../../../src/pipeline/text";
 import { pick, randomInt, seededRandom } from "../../helpers/seeded-random";
+import { allowSlowTests } from "../../helpers/timeout";
+
+allowSlowTests();
 
 const [A, B, C, D, X, Y, P, Q, R] = [9707, 11, 1879, 13, 99489, 3837, 104, 105, 106];
 
