@@ -27,6 +27,16 @@ function fakeCompiler(dir: string): string {
   return dir;
 }
 
+/** A fake real compiler, the shim installed in front of it, and a kernel folder holding `source`. */
+function workspace(name: string, source: string): { compilerDir: string; shimDir: string; kernels: string; path: string | undefined } {
+  const compilerDir = fakeCompiler(join(root, `real-${name}`));
+  const shimDir = join(root, `shim-${name}`);
+  const kernels = join(root, `kernels-${name}`);
+  mkdirSync(kernels);
+  writeFileSync(join(kernels, source), "// source");
+  return { compilerDir, shimDir, kernels, path: installCompilerShim(shimDir, compilerDir) };
+}
+
 function runShim(shimDir: string, args: string[]): number {
   const proc = Bun.spawnSync([join(shimDir, "g++"), ...args], { stderr: "pipe" });
   return proc.exitCode;
@@ -34,12 +44,7 @@ function runShim(shimDir: string, args: string[]): number {
 
 describe("compiler shim", () => {
   test("joins a kernel path split at the padding space and builds to the joined name", () => {
-    const compilerDir = fakeCompiler(join(root, "real1"));
-    const shimDir = join(root, "shim1");
-    const kernels = join(root, "kernels1");
-    mkdirSync(kernels);
-    writeFileSync(join(kernels, "Af4Add_ 1f2e3d.cpp"), "// source");
-    const path = installCompilerShim(shimDir, compilerDir);
+    const { compilerDir, shimDir, kernels, path } = workspace("split", "Af4Add_ 1f2e3d.cpp");
     expect(path?.split(":")[0]).toBe(shimDir);
 
     const status = runShim(shimDir, ["-std=c++17", "-O2", "-shared", join(kernels, "Af4Add_"), "1f2e3d.cpp", "-o", join(kernels, "libAf4Add_"), "1f2e3d.so"]);
@@ -52,24 +57,14 @@ describe("compiler shim", () => {
   });
 
   test("joins with as many spaces as the file on disk has", () => {
-    const compilerDir = fakeCompiler(join(root, "real2"));
-    const shimDir = join(root, "shim2");
-    const kernels = join(root, "kernels2");
-    mkdirSync(kernels);
-    writeFileSync(join(kernels, "Bf4_  3d.cpp"), "// source");
-    installCompilerShim(shimDir, compilerDir);
+    const { shimDir, kernels } = workspace("two-spaces", "Bf4_  3d.cpp");
 
     expect(runShim(shimDir, ["-shared", join(kernels, "Bf4_"), "3d.cpp", "-o", join(kernels, "libBf4_"), "3d.so"])).toBe(0);
     expect(existsSync(join(kernels, "libBf4_  3d.so"))).toBe(true);
   });
 
   test("passes an ordinary build through and fails when the compiler fails", () => {
-    const compilerDir = fakeCompiler(join(root, "real3"));
-    const shimDir = join(root, "shim3");
-    const kernels = join(root, "kernels3");
-    mkdirSync(kernels);
-    writeFileSync(join(kernels, "plain.cpp"), "// source");
-    installCompilerShim(shimDir, compilerDir);
+    const { compilerDir, shimDir, kernels } = workspace("plain", "plain.cpp");
     expect(runShim(shimDir, ["-shared", join(kernels, "plain.cpp"), "-o", join(kernels, "libplain.so")])).toBe(0);
     expect(readFileSync(join(kernels, "libplain.so"), "utf8")).toBe("built");
 
@@ -79,9 +74,7 @@ describe("compiler shim", () => {
   });
 
   test("never takes itself for the real compiler", () => {
-    const shimDir = join(root, "shim4");
-    const compilerDir = fakeCompiler(join(root, "real4"));
-    installCompilerShim(shimDir, compilerDir);
+    const { compilerDir, shimDir } = workspace("self", "unused.cpp");
     expect(findCompiler([shimDir, compilerDir].join(":"), join(shimDir, "g++"))).toBe(join(compilerDir, "g++"));
     expect(installCompilerShim(join(root, "shim5"), join(root, "nothing-here"))).toBeUndefined();
   });
