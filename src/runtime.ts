@@ -19,7 +19,8 @@ export function yieldToEventLoop(): Promise<void> {
 /**
  * Frees the memory of tensors that are no longer referenced. The engine only
  * releases an array when its JS wrapper is collected *and* the event loop turns
- * (see NOTES-mlx.md), so long loops must await this every few steps.
+ * (a synchronous loop frees nothing, whatever the garbage collector does), so long
+ * loops must await this every few steps.
  */
 export async function releaseMemory(): Promise<void> {
   collectGarbage();

@@ -33,7 +33,8 @@ export function decoderDtype(): Dtype {
 /**
  * Whether to keep a float checkpoint float rather than quantize when the user did
  * not ask: on the CPU the quantized kernels are 2.5× slower than float32 matvec
- * (NOTES-mlx.md), so quantization there only buys memory.
+ * (measured: a 1×2560 @ 2560×9728 matvec 22 ms quantized vs 8.5 ms float32 with
+ * OpenBLAS), so quantization there only buys memory.
  */
 export function quantizedKernelsAreFast(): boolean {
   return backend() === "metal";

@@ -133,15 +133,14 @@ export class TensorPicker {
   private readonly picked: Tensor[] = [];
 
   constructor(
-    private readonly tensors: Record<string, Tensor>,
+    /** The stored tensor `name` (or the first alternative present). */
+    private readonly source: (name: string, ...alternatives: string[]) => Tensor,
     private readonly dtype: Dtype,
   ) {}
 
   /** The tensor `name` (or the first alternative name present). */
   get(name: string, ...alternatives: string[]): Tensor {
-    const found = [name, ...alternatives].map((n) => this.tensors[n]).find((t) => t !== undefined);
-    if (!found) throw new Error(`tensor "${name}" was checked but is not loaded`);
-    return this.keep(castFloating(found, this.dtype));
+    return this.keep(castFloating(this.source(name, ...alternatives), this.dtype));
   }
 
   /** Keeps a derived tensor (e.g. a transposed weight) for the common evaluation. */

@@ -1,5 +1,10 @@
-/** Multi-head attention pieces shared by the encoders, adaptors and decoder. */
+/**
+ * Multi-head attention: the head split/merge, masks (padded keys, causal), GQA,
+ * and a self-attention module with separate q/k/v/out projections.
+ */
 import { mx, type Tensor } from "../engine/mlx";
+import type { Projection } from "./linear";
+import { ParamCursor, paramsOf, signatureOf, type Module } from "./module";
 
 /** `[B, T, H·D]` → `[B, H, T, D]`. */
 export function splitHeads(x: Tensor, heads: number): Tensor {
@@ -33,9 +38,75 @@ export function frameMask(lengths: readonly number[] | null, maxLength: number):
   return mx.less(positions, limits).astype(mx.float32);
 }
 
-/** Scaled dot-product attention; GQA when k/v have fewer heads than q. */
+/**
+ * Additive causal mask `[L, span]`: query i (at position offset + i) sees keys
+ * j ≤ offset + i; keys beyond offset + L (unused cache capacity) are masked too.
+ */
+export function causalMask(length: number, offset: number, dtype = mx.float32, span = offset + length): Tensor {
+  const rows = mx.arange(offset, offset + length, 1, mx.int32).reshape([length, 1]);
+  const cols = mx.arange(0, span, 1, mx.int32).reshape([1, span]);
+  return mx.where(mx.greaterEqual(rows, cols), 0, -Infinity).astype(dtype);
+}
+
+/**
+ * Additive block-diagonal mask `[T, T]`: positions attend only inside their block
+ * (blocks of `size` from position 0, the last one shorter).
+ */
+export function blockDiagonalMask(length: number, size: number): Tensor | undefined {
+  if (length <= size) return undefined;
+  const block = mx.floorDivide(mx.arange(length, mx.int32), size);
+  return mx.where(mx.equal(block.reshape([length, 1]), block.reshape([1, length])), 0, -Infinity);
+}
+
+/** Scaled dot-product attention of `[B, H, T, D]` heads; GQA when k/v have fewer heads than q. */
 export function attend(q: Tensor, k: Tensor, v: Tensor, scale: number, mask?: Tensor): Tensor {
   return mask === undefined
     ? mx.fast.scaledDotProductAttention(q, k, v, scale)
     : mx.fast.scaledDotProductAttention(q, k, v, scale, mask);
+}
+
+/** Hooks between the projections and the scores (RoPE, per-head norms), on `[B, H, T, D]` heads. */
+export interface HeadTransform {
+  (q: Tensor, k: Tensor): [Tensor, Tensor];
+}
+
+/**
+ * Attention of already projected `q [B, T, Hq·D]`, `k`, `v [B, T, Hkv·D]`, scaled by
+ * D^−0.5 → context `[B, T, Hq·D]`. The head width comes from the traced shapes, so
+ * modules of other widths can share one compiled function.
+ */
+export function multiHeadAttention(q: Tensor, k: Tensor, v: Tensor, heads: number, kvHeads: number, mask?: Tensor, transform?: HeadTransform): Tensor {
+  let qh = splitHeads(q, heads);
+  let kh = splitHeads(k, kvHeads);
+  if (transform) [qh, kh] = transform(qh, kh);
+  const scale = qh.shape[3]! ** -0.5;
+  return mergeHeads(attend(qh, kh, splitHeads(v, kvHeads), scale, mask));
+}
+
+/** Self-attention with separate q, k, v and output projections (biases as the checkpoint has them). */
+export class SelfAttention implements Module {
+  readonly params: readonly Tensor[];
+  readonly signature: string;
+
+  constructor(
+    private readonly q: Projection,
+    private readonly k: Projection,
+    private readonly v: Projection,
+    private readonly out: Projection,
+    private readonly heads: number,
+    private readonly kvHeads: number = heads,
+    /** Named in the signature when a transform is given: what it does must not vary between instances of one name. */
+    private readonly transform?: { readonly name: string; readonly apply: HeadTransform },
+  ) {
+    this.params = paramsOf(q, k, v, out);
+    this.signature = signatureOf("self-attention", q, k, v, out, heads, kvHeads, transform?.name ?? "none");
+  }
+
+  /** `x [B, T, W]` → `[B, T, W]`, reading the projections from `p`; `mask` is additive. */
+  call(x: Tensor, p: ParamCursor, mask?: Tensor): Tensor {
+    const q = this.q.call(x, p);
+    const k = this.k.call(x, p);
+    const v = this.v.call(x, p);
+    return this.out.call(multiHeadAttention(q, k, v, this.heads, this.kvHeads, mask, this.transform?.apply), p);
+  }
 }
