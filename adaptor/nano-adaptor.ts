@@ -1,21 +1,23 @@
 /**
- * The Fun-ASR-Nano adaptor (FunASR `Transformer` adaptor): optional frame
- * stacking, linear1 → ReLU → linear2, then pre-norm transformer blocks with
- * LayerNorm eps 1e-12 and ReLU FFN; only the first `fakeTokenLength(L)` frames
- * reach the LLM. spec/adaptor.md §B.
+ * The Fun-ASR-Nano adaptor (FunASR `funasr/models/llm_asr/adaptor.py`, class
+ * `Transformer`): optional frame stacking, linear1 → ReLU → linear2, then pre-norm
+ * transformer blocks with LayerNorm eps 1e-12 and ReLU FFN; only the first
+ * `fakeTokenLength(L)` frames reach the LLM.
  */
-import { join } from "node:path";
 import { z } from "zod";
-import { readConfig } from "../src/config";
-import { ModelFileError } from "../src/errors";
 import { audioDtype } from "../src/engine/device";
+import type { KeyLayout } from "../src/engine/key-layout";
 import { mx, type Tensor } from "../src/engine/mlx";
-import { CheckpointIndex, expectTensors, findWeightFiles, loadCheckpoint, TensorPicker } from "../src/engine/weights";
+import { CheckpointIndex, TensorPicker } from "../src/engine/weights";
 import { relu } from "../src/nn/activations";
-import { attend, keyPaddingMask, mergeHeads, splitHeads } from "../src/nn/attention";
+import { keyPaddingMask, SelfAttention } from "../src/nn/attention";
+import { FeedForward } from "../src/nn/feed-forward";
 import { Linear } from "../src/nn/linear";
+import { loadNetworkFolder, type NetworkDefinition } from "../src/nn/network";
 import { LayerNorm } from "../src/nn/norm";
-import { callCompiled, ParamCursor, paramsOf, signatureOf, type Module } from "../src/nn/module";
+import type { AdaptedAudio, AudioAdaptor } from "../src/nn/parts";
+import { countIndexed, shapeOf } from "../src/nn/shapes";
+import { TransformerLayer } from "../src/nn/transformer-layer";
 
 export const NanoAdaptorConfigSchema = z.object({
   audio_adaptor: z.literal("Transformer").default("Transformer"),
@@ -31,9 +33,16 @@ export const NanoAdaptorConfigSchema = z.object({
   /** Hidden width of the blocks' FFN; the model fixes it at llm_dim / 4 (not a FunASR config key). */
   block_ffn_dim: z.number().int().positive().optional(),
   layer_norm_eps: z.number().positive().default(1e-12),
+  /** Where a checkpoint of ours keeps the adaptor's tensors. */
   checkpoint_key_prefix: z.string().default("audio_adaptor."),
 });
 export type NanoAdaptorConfig = z.output<typeof NanoAdaptorConfigSchema>;
+
+/** Fun-ASR-Nano-2512's adaptor: 512 → 2048 → 1024, 2 blocks, 8 heads, block FFN 256. */
+export const FUN_ASR_NANO_ADAPTOR: NanoAdaptorConfig = NanoAdaptorConfigSchema.parse({
+  audio_adaptor_conf: { downsample_rate: 1, use_low_frame_rate: true, ffn_dim: 2048, llm_dim: 1024, encoder_dim: 512, n_layer: 2, attention_heads: 8 },
+  block_ffn_dim: 256,
+});
 
 /**
  * Number of adaptor frames the LLM sees for L LFR frames: FunASR's three
@@ -79,53 +88,38 @@ export function nanoAdaptorTensors(c: NanoAdaptorConfig): Map<string, number[]> 
 }
 
 /** OminiX `funasr-nano-mlx` short names for the same tensors. */
-const OMINIX_RENAMES: [RegExp, string][] = [
-  [/\.attn\.q\./, ".self_attn.linear_q."],
-  [/\.attn\.k\./, ".self_attn.linear_k."],
-  [/\.attn\.v\./, ".self_attn.linear_v."],
-  [/\.attn\.out\./, ".self_attn.linear_out."],
-  [/\.ffn\.w1\./, ".feed_forward.w_1."],
-  [/\.ffn\.w2\./, ".feed_forward.w_2."],
-];
+const OMINIX_LAYOUT: KeyLayout = {
+  name: "ominix",
+  detect: (index) => [...index.entries.keys()].some((n) => n.includes(".attn.q.")),
+  rules: [
+    { match: /\.attn\.q\./, rename: ".self_attn.linear_q." },
+    { match: /\.attn\.k\./, rename: ".self_attn.linear_k." },
+    { match: /\.attn\.v\./, rename: ".self_attn.linear_v." },
+    { match: /\.attn\.out\./, rename: ".self_attn.linear_out." },
+    { match: /\.ffn\.w1\./, rename: ".feed_forward.w_1." },
+    { match: /\.ffn\.w2\./, rename: ".feed_forward.w_2." },
+  ],
+};
 
-function canonicalKey(name: string): string {
-  return OMINIX_RENAMES.reduce((n, [from, to]) => n.replace(from, to), name);
+function configFromShapes(index: CheckpointIndex, base: NanoAdaptorConfig): NanoAdaptorConfig {
+  const c = "Nano adaptor";
+  const [ffn, stackedInput] = shapeOf(index, "linear1.weight", c) as [number, number];
+  const [llm] = shapeOf(index, "linear2.weight", c) as [number];
+  const layers = countIndexed(index, /^blocks\.(\d+)\./);
+  const blockFfn = layers > 0 ? shapeOf(index, "blocks.0.feed_forward.w_1.weight", c)[0]! : Math.floor(llm / 4);
+  const rate = base.audio_adaptor_conf.downsample_rate;
+  return {
+    ...base,
+    block_ffn_dim: blockFfn,
+    audio_adaptor_conf: { ...base.audio_adaptor_conf, ffn_dim: ffn, llm_dim: llm, encoder_dim: stackedInput / rate, n_layer: layers },
+  };
 }
 
-class NanoBlock implements Module {
-  readonly params: readonly Tensor[];
-  readonly signature: string;
-
-  constructor(
-    private readonly norm1: LayerNorm,
-    private readonly q: Linear,
-    private readonly k: Linear,
-    private readonly v: Linear,
-    private readonly out: Linear,
-    private readonly norm2: LayerNorm,
-    private readonly w1: Linear,
-    private readonly w2: Linear,
-    private readonly heads: number,
-  ) {
-    this.params = paramsOf(norm1, q, k, v, out, norm2, w1, w2);
-    this.signature = signatureOf("nano-block", norm1, q, k, v, out, norm2, w1, w2, heads);
-  }
-
-  forward(x: Tensor, keyMask?: Tensor): Tensor {
-    return callCompiled(this, keyMask ? [x, keyMask] : [x], ([input, mask], p) => [this.compute(input!, p, mask)])[0]!;
-  }
-
-  private compute(x: Tensor, p: ParamCursor, keyMask?: Tensor): Tensor {
-    const h = this.norm1.call(x, p);
-    const q = splitHeads(this.q.call(h, p), this.heads);
-    const k = splitHeads(this.k.call(h, p), this.heads);
-    const v = splitHeads(this.v.call(h, p), this.heads);
-    // From the traced shapes, not from this instance: blocks of other widths share the compiled function.
-    const scale = q.shape[3]! ** -0.5;
-    const y = mx.add(x, this.out.call(mergeHeads(attend(q, k, v, scale, keyMask)), p));
-    const normed = this.norm2.call(y, p);
-    return mx.add(y, this.w2.call(relu(this.w1.call(normed, p)), p));
-  }
+export function nanoAdaptorParameters(c: NanoAdaptorConfig): number {
+  const a = c.audio_adaptor_conf;
+  const f = blockFfnDim(c);
+  const block = 4 * (a.llm_dim * a.llm_dim + a.llm_dim) + 2 * f * a.llm_dim + f + a.llm_dim + 4 * a.llm_dim;
+  return a.encoder_dim * a.downsample_rate * a.ffn_dim + a.ffn_dim + a.ffn_dim * a.llm_dim + a.llm_dim + a.n_layer * block;
 }
 
 export interface NanoAdaptorOutput {
@@ -137,59 +131,45 @@ export interface NanoAdaptorOutput {
   readonly llmLengths: number[];
 }
 
-export class NanoAdaptor {
+export class NanoAdaptor implements AudioAdaptor {
   private constructor(
     readonly config: NanoAdaptorConfig,
     private readonly linear1: Linear,
     private readonly linear2: Linear,
-    private readonly blocks: NanoBlock[],
+    private readonly blocks: TransformerLayer[],
   ) {}
 
-  static fromTensors(config: NanoAdaptorConfig, t: Record<string, Tensor>): NanoAdaptor {
-    const picker = new TensorPicker(t, audioDtype());
-    const get = (name: string) => picker.get(name);
-    const linear = (name: string) => new Linear(get(`${name}.weight`), get(`${name}.bias`));
-    const norm = (name: string) => new LayerNorm(get(`${name}.weight`), get(`${name}.bias`), config.layer_norm_eps);
+  static fromTensors(config: NanoAdaptorConfig, take: (name: string) => Tensor): NanoAdaptor {
+    const picker = new TensorPicker(take, audioDtype());
+    const linear = (name: string) => new Linear(picker.get(`${name}.weight`), picker.get(`${name}.bias`));
+    const norm = (name: string) => new LayerNorm(picker.get(`${name}.weight`), picker.get(`${name}.bias`), config.layer_norm_eps);
+    const heads = config.audio_adaptor_conf.attention_heads;
     const blocks = Array.from({ length: config.audio_adaptor_conf.n_layer }, (_, b) => {
       const p = `blocks.${b}.`;
-      return new NanoBlock(
-        norm(`${p}norm1`),
+      const norm1 = norm(`${p}norm1`);
+      const attention = new SelfAttention(
         linear(`${p}self_attn.linear_q`),
         linear(`${p}self_attn.linear_k`),
         linear(`${p}self_attn.linear_v`),
         linear(`${p}self_attn.linear_out`),
-        norm(`${p}norm2`),
-        linear(`${p}feed_forward.w_1`),
-        linear(`${p}feed_forward.w_2`),
-        config.audio_adaptor_conf.attention_heads,
+        heads,
       );
+      const norm2 = norm(`${p}norm2`);
+      const ffn = new FeedForward(linear(`${p}feed_forward.w_1`), linear(`${p}feed_forward.w_2`), "relu");
+      return new TransformerLayer(attention, ffn, norm1, norm2, true);
     });
     const adaptor = new NanoAdaptor(config, linear("linear1"), linear("linear2"), blocks);
     picker.evaluate();
     return adaptor;
   }
 
-  /** Loads tensors under the config's prefix (FunASR names) or OminiX's `adaptor.` (short names). */
-  static fromCheckpoint(config: NanoAdaptorConfig, index: CheckpointIndex): NanoAdaptor {
-    const prefix = [config.checkpoint_key_prefix, "adaptor."].find((p) => index.withPrefix(p).entries.size > 0);
-    if (prefix === undefined) {
-      throw new ModelFileError("WEIGHTS_MISSING", index.label, `holds no Nano adaptor tensors under "${config.checkpoint_key_prefix}"`);
-    }
-    const scoped = index.withPrefix(prefix);
-    const canonical = new CheckpointIndex(index.files, new Map([...scoped.entries].map(([n, e]) => [canonicalKey(n), e])));
-    expectTensors(canonical, nanoAdaptorTensors(config), "Nano adaptor");
-    const tensors: Record<string, Tensor> = {};
-    for (const [name, tensor] of Object.entries(loadCheckpoint(index, prefix))) tensors[canonicalKey(name)] = tensor;
-    return NanoAdaptor.fromTensors(config, tensors);
-  }
-
-  static load(dir: string): NanoAdaptor {
-    const config = readConfig(join(dir, "config.json"), NanoAdaptorConfigSchema);
-    return NanoAdaptor.fromCheckpoint(config, CheckpointIndex.fromFiles(findWeightFiles(dir)));
-  }
-
   get outputDim(): number {
     return this.config.audio_adaptor_conf.llm_dim;
+  }
+
+  /** Loads `<dir>/config.json` and the weights beside it. */
+  static load(dir: string): NanoAdaptor {
+    return loadNetworkFolder(NANO_ADAPTOR, dir) as NanoAdaptor;
   }
 
   /** `encoderOut [B, T, encoder_dim]` with valid `lengths` → adaptor frames and the LLM's share. */
@@ -210,4 +190,29 @@ export class NanoAdaptor {
     const llmLengths = this.config.audio_adaptor_conf.use_low_frame_rate ? inLengths.map(fakeTokenLength) : outLengths;
     return { frames: h, lengths: outLengths, llmLengths };
   }
+
+  adapt(frames: Tensor, lengths: readonly number[]): AdaptedAudio {
+    const out = this.forward(frames, lengths);
+    const longest = Math.max(0, ...out.llmLengths);
+    const rows = out.frames.index(mx.Slice(), mx.Slice(0, longest));
+    return { frames: rows, lengths: out.llmLengths, computed: { frames: out.frames, lengths: out.lengths } };
+  }
+
+  rowCount(encoderFrames: number): number {
+    const k = this.config.audio_adaptor_conf.downsample_rate;
+    return this.config.audio_adaptor_conf.use_low_frame_rate ? fakeTokenLength(encoderFrames) : Math.floor((encoderFrames - 1) / k) + 1;
+  }
 }
+
+export const NANO_ADAPTOR: NetworkDefinition<NanoAdaptorConfig, NanoAdaptor> = {
+  title: "Nano adaptor",
+  schema: NanoAdaptorConfigSchema,
+  released: { "Fun-ASR-Nano-2512": FUN_ASR_NANO_ADAPTOR },
+  layouts: [OMINIX_LAYOUT],
+  prefixes: (c) => [c.checkpoint_key_prefix, "adaptor."],
+  tensors: (c) => nanoAdaptorTensors(c),
+  configFromShapes,
+  parameters: nanoAdaptorParameters,
+  outputFrames: (c, frames) => (c.audio_adaptor_conf.use_low_frame_rate ? fakeTokenLength(frames) : Math.floor((frames - 1) / c.audio_adaptor_conf.downsample_rate) + 1),
+  build: (config, weights) => NanoAdaptor.fromTensors(config, (name) => weights.take(name)),
+};

@@ -1,25 +1,28 @@
 /**
- * Qwen3 decoder (HF `Qwen3ForCausalLM` names): RMSNorm, GQA attention with
- * per-head q/k RMSNorm before rotate-half RoPE, SwiGLU MLP, tied or untied head.
- * Float checkpoints (f32/f16/bf16) and MLX affine-quantized ones (mlx-community
- * `weight`/`scales`/`biases`); a float checkpoint can be quantized while loading.
- * spec/qwen3_decoder.md.
+ * Qwen3 decoder (transformers `Qwen3ForCausalLM` names): RMSNorm, GQA attention
+ * with per-head q/k RMSNorm before rotate-half RoPE, SwiGLU MLP, tied or untied
+ * head. Float checkpoints (f32/f16/bf16) and MLX affine-quantized ones
+ * (mlx-community `weight`/`scales`/`biases`); a float checkpoint can be quantized
+ * while loading. Also the text model of Qwen3-ASR, whose multimodal RoPE
+ * (`rope_scaling.mrope_section`) is taken as such.
  */
-import { join } from "node:path";
 import { z } from "zod";
-import { readConfig } from "../config";
 import { ConfigError, ModelFileError } from "../errors";
 import { backend, decoderDtype } from "../engine/device";
 import { mx, type Tensor } from "../engine/mlx";
-import { castFloating, CheckpointIndex, expectTensors, findWeightFiles, loadCheckpoint } from "../engine/weights";
+import { castFloating, CheckpointIndex } from "../engine/weights";
 import { releaseMemory } from "../runtime";
 import { silu } from "../nn/activations";
-import { attend, mergeHeads } from "../nn/attention";
+import { attend, causalMask, mergeHeads } from "../nn/attention";
 import { Embedding, QuantizedEmbedding, type TokenEmbedding } from "../nn/embedding";
 import { KVCache } from "../nn/kv-cache";
 import { Linear, QuantizedLinear, type Projection, type QuantizationParams } from "../nn/linear";
+import { loadNetworkFolder, type LanguageModelDefinition, type LanguageModelSizes, type NetworkWeights } from "../nn/network";
 import { RmsNorm } from "../nn/norm";
+import type { CausalLM, CausalLMForwardOptions, DecoderCache } from "../nn/parts";
 import { ProjectionGroup } from "../nn/projection-group";
+import { Rope } from "../nn/rope";
+import { countIndexed, shapeOf } from "../nn/shapes";
 import { callCompiled, ParamCursor, paramsOf, signatureOf, type Module } from "../nn/module";
 
 const QuantizationEntry = z.object({ group_size: z.number().int().positive(), bits: z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(6), z.literal(8)]) });
@@ -35,7 +38,17 @@ export const Qwen3ConfigSchema = z.object({
   vocab_size: z.number().int().positive(),
   rms_norm_eps: z.number().positive().default(1e-6),
   rope_theta: z.number().positive().default(1_000_000),
-  rope_scaling: z.null().optional(),
+  /** Plain RoPE, or the multimodal sections of Qwen3-ASR / Qwen2.5-Omni (the same RoPE when positions are equal on every axis). */
+  rope_scaling: z
+    .object({
+      rope_type: z.literal("default").optional(),
+      type: z.literal("default").optional(),
+      mrope_section: z.array(z.number().int().nonnegative()).optional(),
+      interleaved: z.boolean().optional(),
+      mrope_interleaved: z.boolean().optional(),
+    })
+    .nullable()
+    .optional(),
   tie_word_embeddings: z.boolean().default(false),
   attention_bias: z.boolean().default(false),
   hidden_act: z.literal("silu").default("silu"),
@@ -107,16 +120,26 @@ export function qwen3Tensors(c: Qwen3Config, index: CheckpointIndex = new Checkp
   return shapes;
 }
 
-export interface Qwen3LoadOptions {
-  /** Key prefix of the decoder in the checkpoint (`llm.` in Fun-ASR-Nano's); detected when omitted. */
-  readonly prefix?: string;
-  /** Quantize a float checkpoint's projections and embedding at load time. */
-  readonly quantizeBits?: 4 | 8;
-  readonly groupSize?: number;
-}
-
 /** The engine's quantized kernels need at least this many input features. */
 export const MIN_QUANTIZED_INPUT = 512;
+
+/** Whether a `[out, in]` matrix can be quantized with this group size by the engine. */
+export function isQuantizableWidth(inFeatures: number, groupSize: number): boolean {
+  return inFeatures >= MIN_QUANTIZED_INPUT && inFeatures % groupSize === 0;
+}
+
+function ropeOf(c: Qwen3Config): Rope {
+  const scaling = c.rope_scaling ?? undefined;
+  return new Rope({
+    dims: headDim(c),
+    base: c.rope_theta,
+    multimodalSections: scaling?.mrope_section,
+    multimodalInterleaved: scaling?.interleaved ?? scaling?.mrope_interleaved ?? false,
+  });
+}
+
+/** Where a layer's RoPE puts its queries and keys: an offset, or explicit position ids. */
+type Positions = { readonly offset: number } | { readonly ids: Tensor };
 
 class DecoderLayer {
   /** Norm, q/k/v projections and the per-head q/k norms: `h` → q, k, v as `[B, heads, L, D]`, before RoPE. */
@@ -136,23 +159,27 @@ class DecoderLayer {
     private readonly gateUp: ProjectionGroup,
     private readonly down: Projection,
     private readonly config: Qwen3Config,
+    private readonly rope: Rope,
   ) {
     const shape = [config.num_attention_heads, config.num_key_value_heads, headDim(config)].join("x");
     this.pre = { params: paramsOf(inputNorm, qkv, qNorm, kNorm), signature: signatureOf("qwen3-pre", inputNorm, qkv, qNorm, kNorm, shape) };
     this.post = { params: paramsOf(o, postNorm, gateUp, down), signature: signatureOf("qwen3-post", o, postNorm, gateUp, down) };
   }
 
-  forward(h: Tensor, cache: KVCache, mask: Tensor | undefined, keysAsViews: boolean): Tensor {
-    const c = this.config;
-    const hd = headDim(c);
-    const offset = cache.offset;
+  forward(h: Tensor, cache: KVCache, mask: Tensor | undefined, keysAsViews: boolean, positions: Positions): Tensor {
+    const hd = headDim(this.config);
     // A decode step (one position) runs eagerly so its matrix products can use every core
     // (row shards on parallel streams); longer inputs run compiled, which frees their
     // large intermediates as the engine goes instead of when JS collects them.
     const eager = h.shape[1] === 1;
     let [q, k, v] = (eager ? this.project(h, eagerly) : callCompiled(this.pre, [h], ([x], p) => this.project(x!, compiled(p)))) as [Tensor, Tensor, Tensor];
-    q = mx.fast.rope(q, hd, false, c.rope_theta, 1, offset);
-    k = mx.fast.rope(k, hd, false, c.rope_theta, 1, offset);
+    if ("ids" in positions) {
+      q = this.rope.applyAt(q, positions.ids);
+      k = this.rope.applyAt(k, positions.ids);
+    } else {
+      q = this.rope.apply(q, positions.offset);
+      k = this.rope.apply(k, positions.offset);
+    }
     const [keys, values] = cache.update(k, v, keysAsViews);
     const context = attend(q, keys, values, hd ** -0.5, mask);
     if (eager) return this.finish(h, context, eagerly);
@@ -191,17 +218,18 @@ function compiled(p: ParamCursor): Runner {
   return Object.assign((module: Projection | RmsNorm, x: Tensor) => module.call(x, p), { group: (group: ProjectionGroup, x: Tensor) => group.call(x, p) });
 }
 
-/**
- * Additive causal mask `[L, span]`: query i (at position offset + i) sees keys
- * j ≤ offset + i; keys beyond offset + L (unused cache capacity) are masked too.
- */
-export function causalMask(length: number, offset: number, dtype = mx.float32, span = offset + length): Tensor {
-  const rows = mx.arange(offset, offset + length, 1, mx.int32).reshape([length, 1]);
-  const cols = mx.arange(0, span, 1, mx.int32).reshape([1, span]);
-  return mx.where(mx.greaterEqual(rows, cols), 0, -Infinity).astype(dtype);
+/** One KV cache per layer. */
+export class LayerCaches implements DecoderCache {
+  constructor(readonly layers: readonly KVCache[]) {}
+
+  get offset(): number {
+    return this.layers[0]?.offset ?? 0;
+  }
 }
 
-export class Qwen3Decoder {
+export class Qwen3Decoder implements CausalLM {
+  private readonly rope: Rope;
+
   private constructor(
     readonly config: Qwen3Config,
     readonly embedTokens: TokenEmbedding,
@@ -211,7 +239,9 @@ export class Qwen3Decoder {
     /** Bits per weight of the projections (32/16 float, or the quantization bits). */
     readonly weightBits: number,
     readonly dtype: ReturnType<typeof decoderDtype>,
-  ) {}
+  ) {
+    this.rope = ropeOf(config);
+  }
 
   get hiddenSize(): number {
     return this.config.hidden_size;
@@ -222,48 +252,33 @@ export class Qwen3Decoder {
   }
 
   /** Loads `<dir>/config.json` and its safetensors (single, sharded, or any in the folder). */
-  static async load(dir: string, options: Qwen3LoadOptions = {}): Promise<Qwen3Decoder> {
-    const configFile = join(dir, "config.json");
-    const config = readConfig(configFile, Qwen3ConfigSchema);
-    return Qwen3Decoder.fromCheckpoint(config, CheckpointIndex.fromFiles(findWeightFiles(dir)), configFile, options);
+  static async load(dir: string, options: { quantizeBits?: 4 | 8 } = {}): Promise<Qwen3Decoder> {
+    return loadNetworkFolder(QWEN3_DECODER, dir, options);
   }
 
-  static async fromCheckpoint(
-    config: Qwen3Config,
-    fullIndex: CheckpointIndex,
-    configFile: string,
-    options: Qwen3LoadOptions = {},
-  ): Promise<Qwen3Decoder> {
-    const prefix = options.prefix ?? (fullIndex.has("llm.model.embed_tokens.weight") ? "llm." : "");
-    const index = fullIndex.withPrefix(prefix);
-    if (options.quantizeBits && config.quantization) {
+  /** Builds the decoder from canonical (`model.*`, `lm_head.*`) tensors, layer by layer, releasing memory as it goes. */
+  static async build(config: Qwen3Config, weights: NetworkWeights, configFile: string, quantizeBits?: 4 | 8): Promise<Qwen3Decoder> {
+    const index = weights.index;
+    if (quantizeBits && config.quantization) {
       throw new ConfigError("CONFIG_INVALID", configFile, "the checkpoint is already quantized; it cannot be quantized again at load");
     }
-    const ignoreTiedHead = (name: string) => config.tie_word_embeddings && name.startsWith("lm_head.");
-    expectTensors(index, qwen3Tensors(config, index, configFile), "Qwen3 decoder", ignoreTiedHead);
-
     const dtype = decoderDtype();
-    const raw = loadCheckpoint(fullIndex, prefix);
-    const requested: QuantizationParams | null = options.quantizeBits ? { groupSize: options.groupSize ?? 64, bits: options.quantizeBits } : null;
+    const requested: QuantizationParams | null = quantizeBits ? { groupSize: 64, bits: quantizeBits } : null;
     const pending: Tensor[] = [];
     const take = (name: string): Tensor => {
-      const t = raw[name];
-      if (!t) throw new ModelFileError("WEIGHTS_MISSING", fullIndex.label, `tensor "${prefix}${name}" is missing`);
-      delete raw[name];
-      return t;
+      if (!weights.has(name)) throw new ModelFileError("WEIGHTS_MISSING", index.label, `tensor "${name}" is missing`);
+      return weights.take(name);
     };
+    const rope = ropeOf(config);
     const projection = (path: string): Projection => {
       const stored = storedQuantization(config, index, path, configFile);
       const bias = config.attention_bias && index.has(`${path}.bias`) ? castFloating(take(`${path}.bias`), dtype) : undefined;
-      let layer: Projection;
       if (stored) {
-        layer = new QuantizedLinear(take(`${path}.weight`), castFloating(take(`${path}.scales`), dtype), castFloating(take(`${path}.biases`), dtype), stored, bias);
-      } else {
-        const source = take(`${path}.weight`);
-        const quantizable = requested && source.shape[1]! >= MIN_QUANTIZED_INPUT && source.shape[1]! % requested.groupSize === 0;
-        layer = quantizable ? QuantizedLinear.fromFloat(source, requested, bias, dtype) : new Linear(castFloating(source, dtype), bias);
+        return new QuantizedLinear(take(`${path}.weight`), castFloating(take(`${path}.scales`), dtype), castFloating(take(`${path}.biases`), dtype), stored, bias);
       }
-      return layer;
+      const source = take(`${path}.weight`);
+      const quantizable = requested && isQuantizableWidth(source.shape[1]!, requested.groupSize);
+      return quantizable ? QuantizedLinear.fromFloat(source, requested, bias, dtype) : new Linear(castFloating(source, dtype), bias);
     };
     const group = (paths: string[]) => {
       const g = ProjectionGroup.of(paths.map(projection));
@@ -292,7 +307,7 @@ export class Qwen3Decoder {
       embedTokens = new QuantizedEmbedding(take("model.embed_tokens.weight"), castFloating(take("model.embed_tokens.scales"), dtype), castFloating(take("model.embed_tokens.biases"), dtype), embedStored);
     } else {
       const source = take("model.embed_tokens.weight");
-      embedTokens = requested && config.hidden_size >= MIN_QUANTIZED_INPUT ? QuantizedEmbedding.fromFloat(source, requested, dtype) : new Embedding(castFloating(source, dtype));
+      embedTokens = requested && isQuantizableWidth(config.hidden_size, requested.groupSize) ? QuantizedEmbedding.fromFloat(source, requested, dtype) : new Embedding(castFloating(source, dtype));
     }
     pending.push(...Object.values(embedTokens).filter((v): v is Tensor => v instanceof mx.array));
     await flush();
@@ -311,6 +326,7 @@ export class Qwen3Decoder {
           group([`${p}mlp.gate_proj`, `${p}mlp.up_proj`]),
           single(`${p}mlp.down_proj`),
           config,
+          rope,
         ),
       );
       await flush();
@@ -318,13 +334,13 @@ export class Qwen3Decoder {
     const finalNorm = norm("model.norm");
     const lmHead = config.tie_word_embeddings ? null : single("lm_head");
     await flush();
-    const sample = layers.length ? storedQuantization(config, index, "model.layers.0.mlp.gate_proj", configFile) ?? requested : requested;
+    const sample = layers.length ? (storedQuantization(config, index, "model.layers.0.mlp.gate_proj", configFile) ?? requested) : requested;
     const bits = sample ? sample.bits : dtype === mx.float32 ? 32 : 16;
     return new Qwen3Decoder(config, embedTokens, layers, finalNorm, lmHead, bits, dtype);
   }
 
-  newCache(): KVCache[] {
-    return this.layers.map(() => new KVCache());
+  newCache(): LayerCaches {
+    return new LayerCaches(this.layers.map(() => new KVCache()));
   }
 
   /** `ids [B, L]` int32 → embeddings `[B, L, H]` in the decoder's dtype. */
@@ -336,20 +352,124 @@ export class Qwen3Decoder {
    * Runs `inputsEmbeds [B, L, H]` at the cache's offset (appending to it) and
    * returns float32 logits: `[B, L, V]` with `allPositions`, else `[B, 1, V]` for the last.
    */
-  forward(inputsEmbeds: Tensor, cache: KVCache[], allPositions = false): Tensor {
+  forward(inputsEmbeds: Tensor, cache: DecoderCache, options: CausalLMForwardOptions = {}): Tensor {
+    const caches = (cache as LayerCaches).layers;
     const length = inputsEmbeds.shape[1]!;
-    const offset = cache[0]?.offset ?? 0;
+    const offset = cache.offset;
     // On the CPU, attention reads the whole cache buffer under a mask: slicing it would leave
     // views alive (until GC) that stop the engine from updating the buffer in place, and each
     // step would copy the entire cache. On Metal a copy is cheap and views keep the fast kernel.
     const keysAsViews = backend() === "metal";
-    const span = keysAsViews ? offset + length : (cache[0]?.capacityFor(offset + length) ?? offset + length);
+    const span = keysAsViews ? offset + length : (caches[0]?.capacityFor(offset + length) ?? offset + length);
     const mask = length > 1 || span > offset + length ? causalMask(length, offset, this.dtype, span) : undefined;
+    const positions: Positions = options.positions ? { ids: options.positions } : { offset };
     let h = inputsEmbeds.astype(this.dtype);
-    this.layers.forEach((layer, i) => (h = layer.forward(h, cache[i]!, mask, keysAsViews)));
-    if (!allPositions && length > 1) h = h.index(mx.Slice(), mx.Slice(length - 1, length));
+    this.layers.forEach((layer, i) => (h = layer.forward(h, caches[i]!, mask, keysAsViews, positions)));
+    if (!options.allPositions && length > 1) h = h.index(mx.Slice(), mx.Slice(length - 1, length));
     h = this.norm.forward(h);
     const logits = this.lmHead ? this.lmHead.forward(h) : this.embedTokens.asLinear(h);
     return logits.astype(mx.float32);
   }
+}
+
+/** The configuration a checkpoint's shapes give; head counts, eps and θ come from `base`. */
+function configFromShapes(index: CheckpointIndex, base: Qwen3Config): Qwen3Config {
+  const c = "Qwen3 decoder";
+  const [vocab, hidden] = shapeOf(index, "model.embed_tokens.weight", c) as [number, number];
+  const [intermediate] = shapeOf(index, "model.layers.0.mlp.gate_proj.weight", c) as [number];
+  const [hd] = shapeOf(index, "model.layers.0.self_attn.q_norm.weight", c) as [number];
+  return {
+    ...base,
+    vocab_size: vocab,
+    hidden_size: hidden,
+    intermediate_size: intermediate,
+    head_dim: hd,
+    num_hidden_layers: countIndexed(index, /^model\.layers\.(\d+)\./),
+    tie_word_embeddings: !index.has("lm_head.weight"),
+  };
+}
+
+/** Float parameters of the decoder's quantizable matrices (embedding + projections) and of its norms. */
+export function qwen3ParameterCounts(c: Qwen3Config): { matrices: number; norms: number } {
+  const hd = headDim(c);
+  const h = c.hidden_size;
+  const perLayer =
+    c.num_attention_heads * hd * h * 2 + // q_proj, o_proj
+    c.num_key_value_heads * hd * h * 2 + // k_proj, v_proj
+    c.intermediate_size * h * 3; // gate, up, down
+  const matrices = c.vocab_size * h * (c.tie_word_embeddings ? 1 : 2) + perLayer * c.num_hidden_layers;
+  const norms = c.num_hidden_layers * (2 * h + 2 * hd) + h;
+  return { matrices, norms };
+}
+
+/** Where the memory estimates take the decoder's size from. */
+export const QWEN3_SIZES: LanguageModelSizes<Qwen3Config> = {
+  parameters: qwen3ParameterCounts,
+  kvValuesPerPosition: (c) => c.num_hidden_layers * 2 * c.num_key_value_heads * headDim(c),
+  prefillValuesPerPosition: (c) => 8 * c.hidden_size + 3 * c.intermediate_size,
+  heads: (c) => c.num_attention_heads,
+  vocabSize: (c) => c.vocab_size,
+};
+
+const QWEN3_COMMON = {
+  model_type: "qwen3",
+  head_dim: 128,
+  vocab_size: 151936,
+  rms_norm_eps: 1e-6,
+  rope_theta: 1_000_000,
+  tie_word_embeddings: true,
+  max_position_embeddings: 40960,
+  bos_token_id: 151643,
+  eos_token_id: 151645,
+};
+
+export const QWEN3_0_6B: Qwen3Config = Qwen3ConfigSchema.parse({
+  ...QWEN3_COMMON,
+  hidden_size: 1024,
+  num_hidden_layers: 28,
+  num_attention_heads: 16,
+  num_key_value_heads: 8,
+  intermediate_size: 3072,
+});
+
+export const QWEN3_4B: Qwen3Config = Qwen3ConfigSchema.parse({
+  ...QWEN3_COMMON,
+  hidden_size: 2560,
+  num_hidden_layers: 36,
+  num_attention_heads: 32,
+  num_key_value_heads: 8,
+  intermediate_size: 9728,
+});
+
+export const QWEN3_DECODER: LanguageModelDefinition<Qwen3Config, Qwen3Decoder> = {
+  title: "Qwen3 decoder",
+  schema: Qwen3ConfigSchema,
+  released: { "Qwen3-0.6B": QWEN3_0_6B, "Qwen3-4B": QWEN3_4B },
+  layouts: [],
+  /** Fun-ASR-Nano's combined checkpoint keeps the LLM under `llm.`. */
+  prefixes: () => ["", "llm."],
+  tensors: (c, index, configSource) => qwen3Tensors(c, index, configSource),
+  ignores: (name, c) => c.tie_word_embeddings && name.startsWith("lm_head."),
+  configFromShapes,
+  parameters: (c) => {
+    const { matrices, norms } = qwen3ParameterCounts(c);
+    return matrices + norms;
+  },
+  sizes: QWEN3_SIZES,
+  quantization: (c) => c.quantization ?? null,
+  build: (config, weights, options) => Qwen3Decoder.build(config, weights, options.configSource, options.quantizeBits),
+};
+
+/** A 2-layer Qwen3 of the given width over the real Qwen3 vocabulary (so the real tokenizer works with it). */
+export function tinyQwen3(width: number): Qwen3Config {
+  return Qwen3ConfigSchema.parse({
+    ...QWEN3_COMMON,
+    hidden_size: width,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    num_key_value_heads: 2,
+    head_dim: width / 4,
+    intermediate_size: 2 * width,
+    max_position_embeddings: 40960,
+  });
 }

@@ -1,21 +1,25 @@
 /**
- * SenseVoiceEncoderSmall (FunASR): a stack of pre-norm SAN-M blocks — multi-head
- * self-attention plus an FSMN memory (depthwise conv over V) — in three groups:
- * encoders0 (input width → D, no residual), encoders, tp_encoders; with
- * after_norm and tp_norm. spec/sensevoice_encoder.md.
+ * SenseVoiceEncoderSmall (FunASR `funasr/models/sense_voice/model.py`): a stack of
+ * pre-norm SAN-M blocks — multi-head self-attention plus an FSMN memory (depthwise
+ * conv over V) — in three groups: encoders0 (input width → D, no residual),
+ * encoders, tp_encoders; with after_norm and tp_norm. SenseVoiceSmall's and
+ * Fun-ASR-Nano's audio encoder.
  */
-import { join } from "node:path";
 import { z } from "zod";
-import { readConfig } from "../config";
 import { compilationEnabled } from "../engine/compilation";
 import { audioDtype } from "../engine/device";
+import type { KeyLayout } from "../engine/key-layout";
 import { mx, type Tensor } from "../engine/mlx";
-import { CheckpointIndex, expectTensors, findWeightFiles, loadCheckpoint, TensorPicker } from "../engine/weights";
+import { CheckpointIndex, TensorPicker } from "../engine/weights";
 import { relu } from "../nn/activations";
-import { attend, frameMask, keyPaddingMask, mergeHeads, splitHeads } from "../nn/attention";
+import { frameMask, keyPaddingMask, multiHeadAttention } from "../nn/attention";
 import { Linear } from "../nn/linear";
 import { LayerNorm } from "../nn/norm";
 import { callCompiled, ParamCursor, paramsOf, signatureOf, type Module } from "../nn/module";
+import { loadNetworkFolder, type NetworkDefinition } from "../nn/network";
+import type { AudioEncoder, FrameBatch } from "../nn/parts";
+import { sinusoidalPositions } from "../nn/positions";
+import { countIndexed, shapeOf } from "../nn/shapes";
 
 export const SenseVoiceEncoderConfigSchema = z.object({
   encoder: z.literal("SenseVoiceEncoderSmall").default("SenseVoiceEncoderSmall"),
@@ -30,6 +34,7 @@ export const SenseVoiceEncoderConfigSchema = z.object({
     sanm_shfit: z.number().int().default(0),
     normalize_before: z.literal(true).default(true),
   }),
+  /** Where a checkpoint of ours keeps the encoder's tensors. */
   checkpoint_key_prefix: z.string().default("encoder."),
   /**
    * FunASR multiplies the features by √output_size before the position encoding;
@@ -40,18 +45,25 @@ export const SenseVoiceEncoderConfigSchema = z.object({
 });
 export type SenseVoiceEncoderConfig = z.output<typeof SenseVoiceEncoderConfigSchema>;
 
-/** OminiX's converted checkpoints use short names for the same tensors. */
-const OMINIX_RENAMES: [RegExp, string][] = [
-  [/\.attn\.qkv\./, ".self_attn.linear_q_k_v."],
-  [/\.attn\.out\./, ".self_attn.linear_out."],
-  [/\.attn\.fsmn\./, ".self_attn.fsmn_block."],
-  [/\.ffn\.w1\./, ".feed_forward.w_1."],
-  [/\.ffn\.w2\./, ".feed_forward.w_2."],
-];
+/** SenseVoiceSmall's encoder (FunAudioLLM/SenseVoiceSmall `model.pt`, `encoder.*`; also Fun-ASR-Nano's, there under `audio_encoder.`). */
+export const SENSEVOICE_SMALL: SenseVoiceEncoderConfig = SenseVoiceEncoderConfigSchema.parse({
+  input_size: 560,
+  encoder_conf: { output_size: 512, attention_heads: 4, linear_units: 2048, num_blocks: 50, tp_blocks: 20, kernel_size: 11, sanm_shfit: 0 },
+  checkpoint_key_prefix: "encoder.",
+});
 
-export function canonicalEncoderKey(name: string): string {
-  return OMINIX_RENAMES.reduce((n, [from, to]) => n.replace(from, to), name);
-}
+/** OminiX's converted checkpoints use short names for the same tensors. */
+const OMINIX_LAYOUT: KeyLayout = {
+  name: "ominix",
+  detect: (index) => [...index.entries.keys()].some((n) => n.includes(".attn.qkv.")),
+  rules: [
+    { match: /\.attn\.qkv\./, rename: ".self_attn.linear_q_k_v." },
+    { match: /\.attn\.out\./, rename: ".self_attn.linear_out." },
+    { match: /\.attn\.fsmn\./, rename: ".self_attn.fsmn_block." },
+    { match: /\.ffn\.w1\./, rename: ".feed_forward.w_1." },
+    { match: /\.ffn\.w2\./, rename: ".feed_forward.w_2." },
+  ],
+};
 
 function layerGroups(c: SenseVoiceEncoderConfig): { name: string; index: number; inSize: number }[] {
   const d = c.encoder_conf.output_size;
@@ -89,6 +101,41 @@ export function senseVoiceEncoderTensors(c: SenseVoiceEncoderConfig): Map<string
     shapes.set(`${norm}.bias`, [d]);
   }
   return shapes;
+}
+
+function configFromShapes(index: CheckpointIndex, base: SenseVoiceEncoderConfig): SenseVoiceEncoderConfig {
+  const c = "SenseVoice encoder";
+  const [, inputSize] = shapeOf(index, "encoders0.0.self_attn.linear_q_k_v.weight", c) as [number, number];
+  const [outputSize] = shapeOf(index, "after_norm.weight", c) as [number];
+  const [units] = shapeOf(index, "encoders0.0.feed_forward.w_1.weight", c) as [number];
+  const kernel = shapeOf(index, "encoders0.0.self_attn.fsmn_block.weight", c)[2]!;
+  return {
+    ...base,
+    input_size: inputSize,
+    encoder_conf: {
+      ...base.encoder_conf,
+      output_size: outputSize,
+      linear_units: units,
+      kernel_size: kernel,
+      num_blocks: 1 + countIndexed(index, /^encoders\.(\d+)\./),
+      tp_blocks: countIndexed(index, /^tp_encoders\.(\d+)\./),
+    },
+  };
+}
+
+export function senseVoiceParameters(c: SenseVoiceEncoderConfig): number {
+  const d = c.encoder_conf.output_size;
+  const u = c.encoder_conf.linear_units;
+  const k = c.encoder_conf.kernel_size;
+  const layer = (inSize: number) => 3 * d * inSize + 3 * d + d * k + d * d + d + 2 * u * d + u + d + 2 * inSize + 2 * d;
+  const blocks = c.encoder_conf.num_blocks - 1 + c.encoder_conf.tp_blocks;
+  return layer(c.input_size) + blocks * layer(d) + 4 * d;
+}
+
+/** Bytes of the largest float32 step on `frames` input frames (inputs, a block's intermediates, one head set of scores). */
+export function senseVoicePeakBytes(c: SenseVoiceEncoderConfig, frames: number): number {
+  const d = c.encoder_conf.output_size;
+  return 4 * (frames * (c.input_size + 8 * d + 2 * c.encoder_conf.linear_units) + c.encoder_conf.attention_heads * frames * frames);
 }
 
 interface Masks {
@@ -129,10 +176,7 @@ class SanmBlock implements Module {
     const h = this.norm1.call(x, p);
     const [q, k, v] = mx.split(this.qkv.call(h, p), 3, -1) as [Tensor, Tensor, Tensor];
     const fsmn = this.fsmn(v, p.next(), frames);
-    // From the traced shapes, not from this instance: blocks of other widths share the compiled function.
-    const scale = (v.shape[2]! / this.heads) ** -0.5;
-    const context = attend(splitHeads(q, this.heads), splitHeads(k, this.heads), splitHeads(v, this.heads), scale, keys);
-    const a = mx.add(this.out.call(mergeHeads(context), p), fsmn);
+    const a = mx.add(this.out.call(multiHeadAttention(q, k, v, this.heads, this.heads, keys), p), fsmn);
     const y = this.residual ? mx.add(x, a) : a;
     const normed = this.norm2.call(y, p);
     return mx.add(y, this.w2.call(relu(this.w1.call(normed, p)), p));
@@ -165,17 +209,7 @@ function shiftedSum(padded: Tensor, weight: Tensor, frames: number): Tensor {
   return sum!;
 }
 
-/** Sinusoidal encoding of positions 1..T over `depth` dims, `[sin | cos]` halves. */
-export function sinusoidalPositions(length: number, depth: number): Tensor {
-  const half = depth / 2;
-  const increment = Math.log(10000) / (half - 1);
-  const inv = mx.exp(mx.multiply(mx.arange(half, mx.float32), -increment)).reshape([1, half]);
-  const positions = mx.arange(1, length + 1, 1, mx.float32).reshape([length, 1]);
-  const angles = mx.multiply(positions, inv);
-  return mx.concatenate([mx.sin(angles), mx.cos(angles)], 1);
-}
-
-export class SenseVoiceEncoder {
+export class SenseVoiceEncoder implements AudioEncoder {
   private constructor(
     readonly config: SenseVoiceEncoderConfig,
     private readonly blocks: SanmBlock[],
@@ -184,13 +218,18 @@ export class SenseVoiceEncoder {
     private readonly tpNorm: LayerNorm,
   ) {}
 
-  get outputSize(): number {
+  get outputDim(): number {
     return this.config.encoder_conf.output_size;
   }
 
+  /** Loads `<dir>/config.json` and the weights beside it. */
+  static load(dir: string): SenseVoiceEncoder {
+    return loadNetworkFolder(SENSEVOICE_ENCODER, dir) as SenseVoiceEncoder;
+  }
+
   /** Builds the encoder from canonical (FunASR-named, prefix-free) tensors. */
-  static fromTensors(config: SenseVoiceEncoderConfig, t: Record<string, Tensor>): SenseVoiceEncoder {
-    const picker = new TensorPicker(t, audioDtype());
+  static fromTensors(config: SenseVoiceEncoderConfig, take: (name: string) => Tensor): SenseVoiceEncoder {
+    const picker = new TensorPicker(take, audioDtype());
     const get = (name: string) => picker.get(name);
     const eps = config.layer_norm_eps;
     const c = config.encoder_conf;
@@ -223,41 +262,50 @@ export class SenseVoiceEncoder {
   }
 
   /**
-   * Loads from a checkpoint whose encoder tensors sit under the config's prefix
-   * (`encoder.` for SenseVoiceSmall, `audio_encoder.` for Fun-ASR-Nano), in
-   * FunASR or OminiX names. Other top-level groups (CTC head, LLM, …) are ignored.
-   */
-  static fromCheckpoint(config: SenseVoiceEncoderConfig, index: CheckpointIndex): SenseVoiceEncoder {
-    const prefix = config.checkpoint_key_prefix;
-    const scoped = index.withPrefix(prefix);
-    const renamed = new Map([...scoped.entries].map(([name, e]) => [canonicalEncoderKey(name), e]));
-    const canonical = new CheckpointIndex(index.files, renamed);
-    expectTensors(canonical, senseVoiceEncoderTensors(config), "SenseVoice encoder");
-    const raw = loadCheckpoint(index, prefix);
-    const tensors: Record<string, Tensor> = {};
-    for (const [name, tensor] of Object.entries(raw)) tensors[canonicalEncoderKey(name)] = tensor;
-    return SenseVoiceEncoder.fromTensors(config, tensors);
-  }
-
-  /** Loads `<dir>/config.json` and the weights beside it. */
-  static load(dir: string): SenseVoiceEncoder {
-    const config = readConfig(join(dir, "config.json"), SenseVoiceEncoderConfigSchema);
-    return SenseVoiceEncoder.fromCheckpoint(config, CheckpointIndex.fromFiles(findWeightFiles(dir)));
-  }
-
-  /**
    * `features [B, T, input_size]` → `[B, T, D]`. With `lengths`, rows are
    * right-padded and every valid row equals the unbatched result.
    */
   forward(features: Tensor, lengths: readonly number[] | null = null): Tensor {
     const [, frames, depth] = features.shape as [number, number, number];
     const masks: Masks = { frames: frameMask(lengths, frames), keys: keyPaddingMask(lengths, frames) };
-    let x = this.config.input_scale === "sqrt_output_size" ? mx.multiply(features, Math.sqrt(this.outputSize)) : features;
-    x = mx.add(x, sinusoidalPositions(frames, depth));
+    let x = this.config.input_scale === "sqrt_output_size" ? mx.multiply(features, Math.sqrt(this.outputDim)) : features;
+    x = mx.add(x, sinusoidalPositions(frames, depth, 1));
     for (let i = 0; i < this.blocks.length; i++) {
       x = this.blocks[i]!.forward(x, masks);
       if (i === this.encodersEnd - 1) x = this.afterNorm.forward(x);
     }
     return this.tpNorm.forward(x);
   }
+
+  encode(features: Tensor, lengths: readonly number[]): FrameBatch {
+    return { frames: this.forward(features, lengths), lengths };
+  }
+
+  frameCount(featureFrames: number): number {
+    return featureFrames;
+  }
+}
+
+export const SENSEVOICE_ENCODER: NetworkDefinition<SenseVoiceEncoderConfig, SenseVoiceEncoder> = {
+  title: "SenseVoice encoder",
+  schema: SenseVoiceEncoderConfigSchema,
+  released: { SenseVoiceSmall: SENSEVOICE_SMALL },
+  layouts: [OMINIX_LAYOUT],
+  prefixes: (c) => [c.checkpoint_key_prefix],
+  tensors: (c) => senseVoiceEncoderTensors(c),
+  configFromShapes,
+  parameters: senseVoiceParameters,
+  peakActivationBytes: senseVoicePeakBytes,
+  outputFrames: (_c, frames) => frames,
+  build: (config, weights) => SenseVoiceEncoder.fromTensors(config, (name) => weights.take(name)),
+};
+
+/** A 5-block encoder of width 64 with SenseVoiceSmall's structure. */
+export function tinySenseVoice(inputScale: SenseVoiceEncoderConfig["input_scale"]): SenseVoiceEncoderConfig {
+  return SenseVoiceEncoderConfigSchema.parse({
+    input_size: 560,
+    encoder_conf: { output_size: 64, attention_heads: 4, linear_units: 128, num_blocks: 3, tp_blocks: 2, kernel_size: 11, sanm_shfit: 0 },
+    checkpoint_key_prefix: "encoder.",
+    input_scale: inputScale,
+  });
 }
