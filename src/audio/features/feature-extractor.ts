@@ -23,4 +23,20 @@ export interface FeatureExtractor {
   extract(waveforms: readonly Tensor[], sources?: readonly string[]): FeatureBatch;
   /** Valid frames for a waveform of `samples` samples (sizing prompts and memory before running). */
   frameCount(samples: number): number;
+  /** A stage before the features that `inspect` can show and start from (FunASR's fbank before LFR). */
+  readonly intermediate?: {
+    readonly name: string;
+    /** One waveform `[S]` → `[T, D]`. */
+    compute(waveform: Tensor, source?: string): Tensor;
+    /** One intermediate `[T, D]` → features `[T', F]`. */
+    finish(intermediate: Tensor): Tensor;
+  };
+}
+
+/** How a family gets its extractor. */
+export interface FeatureExtractorFactory {
+  /** The extractor a front-end folder of mlx-asr's layout configures, or the family's defaults when null. */
+  load(dir: string | null): FeatureExtractor;
+  /** What tools write into a front-end folder when the source had none (JSON of the folder's config.json). */
+  readonly defaultConfig: unknown;
 }

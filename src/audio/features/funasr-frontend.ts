@@ -1,16 +1,19 @@
 /**
- * The model-facing audio front end: waveform → fbank → LFR (+ CMVN) features,
- * configured by a model's `frontend/config.json` (FunASR `frontend_conf` names).
+ * FunASR's front end (`WavFrontend`): waveform → Kaldi fbank → LFR (+ CMVN)
+ * features, configured by a model's `frontend/config.json` (FunASR
+ * `frontend_conf` names); also the OminiX Qwen4B port's variant of it.
  */
 import { join } from "node:path";
 import { z } from "zod";
-import { readConfig } from "../config";
-import { mx, type Tensor } from "../engine/mlx";
+import { readConfig } from "../../config";
+import { padBatch } from "../../engine/batch";
+import { mx, type Tensor } from "../../engine/mlx";
 import { applyCmvn, loadCmvn, type Cmvn } from "./cmvn";
-import { computeFbank, type FbankOptions } from "./fbank";
-import { applyLfr } from "./lfr";
+import { computeFbank, type FbankOptions } from "./kaldi-fbank";
+import type { FeatureBatch, FeatureExtractor, FeatureExtractorFactory } from "./feature-extractor";
+import { applyLfr, lfrFrameCount } from "./lfr";
 
-/** `funasr`: spec/frontend.md §3–6 (FunASR WavFrontend). `ominix`: §8 (the OminiX Qwen4B port). */
+/** `funasr`: FunASR's `WavFrontend` (torchaudio's Kaldi fbank). `ominix`: the OminiX Qwen4B port's reading of it. */
 export type FrontendMode = "funasr" | "ominix";
 
 export const FrontendConfigSchema = z.object({
@@ -76,8 +79,13 @@ export function frontendSettings(file: FrontendConfigFile, cmvn: Cmvn | null): F
   return { mode: file.mode, fbank, lfrM: c.lfr_m, lfrN: c.lfr_n, cmvn: file.mode === "funasr" ? cmvn : null };
 }
 
-export class AudioFrontend {
+export class AudioFrontend implements FeatureExtractor {
   constructor(readonly settings: FrontendSettings) {}
+
+  /** The front end a family uses when the model folder has no frontend/ of its own. */
+  static defaults(mode: FrontendMode): AudioFrontend {
+    return new AudioFrontend(frontendSettings(FrontendConfigSchema.parse({ mode, frontend_conf: {} }), null));
+  }
 
   /** Reads `<dir>/config.json` and, when it names one, the CMVN file beside it. */
   static load(dir: string): AudioFrontend {
@@ -108,4 +116,35 @@ export class AudioFrontend {
     mx.eval(out);
     return out;
   }
+
+  /** Each member on its own (FunASR computes features per utterance), then right-padded. */
+  extract(waveforms: readonly Tensor[], sources: readonly string[] = []): FeatureBatch {
+    const items = waveforms.map((wave, i) => this.features(this.fbank(wave, sources[i] ?? sources[0])));
+    const { data, lengths } = padBatch(items);
+    mx.eval(data);
+    return { features: data, lengths };
+  }
+
+  frameCount(samples: number): number {
+    const o = this.settings.fbank;
+    const window = Math.trunc((o.sampleRate * o.frameLengthMs) / 1000);
+    const shift = Math.trunc((o.sampleRate * o.frameShiftMs) / 1000);
+    const fbankFrames = samples < window ? 1 : 1 + Math.floor((samples - window) / shift);
+    return lfrFrameCount(fbankFrames, this.settings.lfrN);
+  }
+
+  /** The Kaldi fbank before LFR/CMVN, an inspectable stage of its own. */
+  readonly intermediate = {
+    name: "fbank",
+    compute: (wave: Tensor, source?: string) => this.fbank(wave, source),
+    finish: (fbank: Tensor) => this.features(fbank),
+  };
+}
+
+/** The FunASR front end of a family: a frontend/ folder of mlx-asr's layout, or the recipe's defaults. */
+export function funasrFeatures(mode: FrontendMode): FeatureExtractorFactory {
+  return {
+    load: (dir) => (dir ? AudioFrontend.load(dir) : AudioFrontend.defaults(mode)),
+    defaultConfig: { frontend: "WavFrontend", mode, frontend_conf: { cmvn_file: null } },
+  };
 }

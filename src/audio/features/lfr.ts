@@ -2,7 +2,7 @@
  * Low-frame-rate stacking (FunASR `apply_lfr`): output frame i concatenates input
  * frames clamp(n·i + j − (m−1)/2, 0, T−1) for j < m, giving ceil(T/n) frames.
  */
-import { mx, type Tensor } from "../engine/mlx";
+import { mx, type Tensor } from "../../engine/mlx";
 
 export function lfrFrameCount(frames: number, n: number): number {
   return Math.ceil(frames / n);

@@ -3,7 +3,7 @@
  * matmul of the power spectrum. Computed with tensor ops in float32, as torchaudio
  * and OminiX compute theirs.
  */
-import { mx, type Tensor } from "../engine/mlx";
+import { mx, type Tensor } from "../../engine/mlx";
 
 const bankCache = new Map<string, Tensor>();
 

@@ -2,13 +2,14 @@
  * Log-mel filterbank features, computed with tensor ops: frames are a strided
  * view of the signal, the spectrum one batched rfft, the mel energies one matmul.
  *
- * Two recipes (spec/frontend.md): Kaldi's as torchaudio and FunASR run it
- * (§3–4), and OminiX's (§8: no scaling, no DC removal or pre-emphasis, HTK mel
- * bank snapped to bins, short input zero-padded to one frame).
+ * Two recipes: Kaldi's as torchaudio (`torchaudio.compliance.kaldi.fbank`) and
+ * FunASR's `WavFrontend` run it, and the OminiX Qwen4B port's (no scaling, no DC
+ * removal or pre-emphasis, HTK mel bank snapped to bins, short input zero-padded
+ * to one frame).
  */
-import { AudioError } from "../errors";
-import { mx, type Tensor } from "../engine/mlx";
-import { htkBinnedMelBank, kaldiMelBank } from "./mel";
+import { AudioError } from "../../errors";
+import { mx, type Tensor } from "../../engine/mlx";
+import { htkBinnedMelBank, kaldiMelBank } from "./mel-banks";
 
 export interface FbankOptions {
   readonly sampleRate: number;

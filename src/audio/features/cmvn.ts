@@ -3,9 +3,9 @@
  * vectors, applied after LFR as (x + shift) · rescale.
  */
 import { readFileSync } from "node:fs";
-import { ModelFileError } from "../errors";
-import { mx, type Tensor } from "../engine/mlx";
-import { toTensor } from "../engine/transfer";
+import { ModelFileError } from "../../errors";
+import { mx, type Tensor } from "../../engine/mlx";
+import { toTensor } from "../../engine/transfer";
 
 export interface Cmvn {
   readonly shift: Tensor;
