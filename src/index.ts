@@ -14,9 +14,18 @@ export type {
   TranscriptionResult,
   TranslationResult,
 } from "./pipeline/transcriber";
-export type { SamplingOptions } from "./pipeline/sampling";
-export { FAMILIES, DEFAULT_FAMILY } from "./pipeline/families";
-export type { AudioTask, FamilyDefinition } from "./pipeline/families";
+export type { SamplingOptions } from "./families/sampling-options";
+export { allFamilies, DEFAULT_FAMILY, familyByName, registerFamily } from "./families/registry";
+export { loadFamilyModule } from "./families/plugins";
+export { AUDIO, template, user, type PromptPart } from "./families/prompts/parts";
+export type {
+  AudioTask,
+  FamilyDefinition,
+  LanguageModelComponent,
+  LlmPromptedRecipe,
+  NetworkComponent,
+  ReleaseLayout,
+} from "./families/family";
 export { formatTranscript } from "./formats";
 export type { OutputFormat, Transcript, TranscriptSegment } from "./formats/transcript";
 export { loadAudio, waveformFromSamples } from "./audio/load";

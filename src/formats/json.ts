@@ -28,8 +28,8 @@ export interface VerboseJsonSegment {
 
 export interface VerboseJson {
   readonly task: "transcribe" | "translate";
-  /** A full lower-case name like "chinese", as OpenAI reports it. */
-  readonly language: string;
+  /** A full lower-case name like "chinese", as OpenAI reports it; null when the language is not known. */
+  readonly language: string | null;
   readonly duration: number;
   readonly text: string;
   readonly segments: readonly VerboseJsonSegment[];
@@ -54,7 +54,7 @@ export function toVerboseJson(transcript: Transcript, options: VerboseJsonOption
   const { translation } = transcript;
   return {
     task: transcript.task ?? "transcribe",
-    language: languageName(transcript.language),
+    language: transcript.language === null ? null : languageName(transcript.language),
     duration: transcript.durationSeconds,
     text: transcript.text,
     segments: verboseSegments(transcript.segments, temperature),

@@ -14,8 +14,8 @@ export interface TranscriptSegment {
 export interface Transcript {
   /** The whole transcript. */
   readonly text: string;
-  /** ISO 639-1 code like "zh" or "en", or "auto" when unknown. */
-  readonly language: string;
+  /** ISO 639-1 code like "zh" or "en": what the caller named or the model reported; null when neither says. */
+  readonly language: string | null;
   readonly durationSeconds: number;
   readonly segments: readonly TranscriptSegment[];
   readonly translation?: { readonly language: string; readonly text: string; readonly segments?: readonly TranscriptSegment[] };

@@ -8,7 +8,7 @@
 import { CancelledError } from "../errors";
 import { mx, type Tensor } from "../engine/mlx";
 import { releaseMemory, yieldToEventLoop } from "../runtime";
-import type { Qwen3Decoder } from "../models/qwen3-decoder";
+import type { CausalLM } from "../nn/parts";
 import { Sampler, type SamplingOptions } from "./sampling";
 
 export interface DecodeOptions {
@@ -24,7 +24,7 @@ export interface DecodeOptions {
 const DEFAULT_RELEASE_EVERY = 8;
 
 /** Yields generated token ids until a stop id, `maxTokens`, or the consumer stops iterating. */
-export async function* decodeTokens(decoder: Qwen3Decoder, inputsEmbeds: Tensor, options: DecodeOptions): AsyncGenerator<number, void, undefined> {
+export async function* decodeTokens(decoder: CausalLM, inputsEmbeds: Tensor, options: DecodeOptions): AsyncGenerator<number, void, undefined> {
   if (options.maxTokens <= 0) return;
   const cache = decoder.newCache();
   const sampler = new Sampler(options.sampling, decoder.vocabSize);
@@ -57,17 +57,23 @@ export interface GreedyTrace {
   readonly tokens: number[];
 }
 
-/** Exactly `steps` greedy tokens over the KV cache, no stop ids, with the logits of every step. */
-export async function greedyTrace(decoder: Qwen3Decoder, inputsEmbeds: Tensor, steps: number): Promise<GreedyTrace> {
+/**
+ * Exactly `steps` greedy tokens over the KV cache, no stop ids, with the logits of
+ * every step. With explicit prompt `positions` (`[L]` or `[axes, L]`), generated
+ * tokens continue at the largest prompt position + 1 on every axis.
+ */
+export async function greedyTrace(decoder: CausalLM, inputsEmbeds: Tensor, steps: number, positions?: Tensor): Promise<GreedyTrace> {
   const cache = decoder.newCache();
   const rows: Tensor[] = [];
   const tokens: number[] = [];
-  let logits = decoder.forward(inputsEmbeds, cache).reshape([-1]);
+  const next = positions ? Number(mx.max(positions).item()) + 1 : 0;
+  const stepPositions = (k: number) => (positions ? mx.full(positions.ndim === 1 ? [1] : [positions.shape[0]!, 1], next + k, mx.int32) : undefined);
+  let logits = decoder.forward(inputsEmbeds, cache, { positions }).reshape([-1]);
   for (let step = 0; step < steps; step++) {
     rows.push(logits);
     const id = Number(mx.argmax(logits, 0).item());
     tokens.push(id);
-    if (step + 1 < steps) logits = decoder.forward(decoder.embed(mx.array([[id]], mx.int32)), cache).reshape([-1]);
+    if (step + 1 < steps) logits = decoder.forward(decoder.embed(mx.array([[id]], mx.int32)), cache, { positions: stepPositions(step) }).reshape([-1]);
     if ((step + 1) % DEFAULT_RELEASE_EVERY === 0) await releaseMemory();
   }
   const stepLogits = rows.length ? mx.stack(rows, 0) : mx.zeros([0, decoder.vocabSize]);

@@ -1,11 +1,11 @@
 /**
  * Multimodal injection: the prompt's token embeddings with the audio slots
- * overwritten by adaptor frames (spec/prompts_and_generation.md §2). Positions are
+ * overwritten by adaptor frames. Positions are
  * plain 0..L−1 and the causal mask covers the whole sequence, audio included.
  */
 import { ConfigError } from "../errors";
 import { mx, type Tensor } from "../engine/mlx";
-import type { Qwen3Decoder } from "../models/qwen3-decoder";
+import type { CausalLM } from "../nn/parts";
 
 export interface AudioSpan {
   readonly start: number;
@@ -25,7 +25,7 @@ export function spanOf(positions: readonly number[], source: string): AudioSpan 
  * `ids` (length L) with `audio [N, H]` written over `span` (N = end − start)
  * → `[1, L, H]` in the decoder's dtype.
  */
-export function injectAudio(decoder: Qwen3Decoder, ids: readonly number[], span: AudioSpan, audio: Tensor): Tensor {
+export function injectAudio(decoder: CausalLM, ids: readonly number[], span: AudioSpan, audio: Tensor): Tensor {
   const frames = audio.shape[0]!;
   if (frames !== span.end - span.start) {
     throw new Error(`audio span [${span.start}, ${span.end}) holds ${span.end - span.start} slots but ${frames} frames were given`);

@@ -7,20 +7,22 @@ import { totalmem } from "node:os";
 import { MemoryBudgetError } from "../errors";
 import { backend } from "../engine/device";
 import { CheckpointIndex } from "../engine/weights";
-import type { ModelFiles } from "./model-files";
+import type { ComponentRole } from "../families/family";
+import type { LocatedModel } from "./model-files";
 
 /** Share of RAM the weights may take; the rest is for the OS, activations and the KV cache. */
 const WEIGHT_SHARE_OF_RAM = 0.85;
 
-export function residentWeightBytes(files: ModelFiles, quantizeBits?: 4 | 8): number {
+export function residentWeightBytes(files: LocatedModel, quantizeBits?: 4 | 8): number {
   const cpu = backend() === "cpu";
-  const parts = [files.encoder, files.adaptor, files.decoder].filter((c) => c !== null);
+  const parts = files.family.components.map((c) => files[c.role as ComponentRole]).filter((c) => c !== undefined);
   const seen = new Set<string>();
   let total = 0;
   for (const part of parts) {
-    const index = CheckpointIndex.fromFiles(part.files).withPrefix(part.prefix);
+    const prefix = part.prefix ?? "";
+    const index = CheckpointIndex.fromFiles([...part.files]).withPrefix(prefix);
     for (const [name, entry] of index.entries) {
-      const key = `${entry.file}:${part.prefix}${name}`;
+      const key = `${entry.file}:${prefix}${name}`;
       if (seen.has(key)) continue;
       seen.add(key);
       const elements = entry.shape.reduce((a, b) => a * b, 1);
@@ -34,7 +36,7 @@ export function residentWeightBytes(files: ModelFiles, quantizeBits?: 4 | 8): nu
   return total;
 }
 
-export function assertFitsInMemory(files: ModelFiles, quantizeBits?: 4 | 8, ram = totalmem()): void {
+export function assertFitsInMemory(files: LocatedModel, quantizeBits?: 4 | 8, ram = totalmem()): void {
   const needed = residentWeightBytes(files, quantizeBits);
   if (needed > WEIGHT_SHARE_OF_RAM * ram) {
     const gb = (b: number) => `${(b / 1e9).toFixed(1)} GB`;

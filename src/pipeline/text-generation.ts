@@ -7,7 +7,7 @@
 import type { Tensor } from "../engine/mlx";
 import { decodeTokens } from "./generate";
 import { injectAudio } from "./injection";
-import type { LoadedModel } from "./loaded-model";
+import type { TextModel } from "./text-model";
 import type { AssembledPrompt } from "./prompt";
 import type { SamplingOptions } from "./sampling";
 import { RepetitionGuard } from "./text";
@@ -37,12 +37,12 @@ export interface GenerationResult {
   readonly decodeMs: number;
 }
 
-export async function generateText(model: LoadedModel, request: GenerationRequest): Promise<GenerationResult> {
+export async function generateText(model: TextModel, request: GenerationRequest): Promise<GenerationResult> {
   const { prompt } = request;
   const embeds =
     prompt.audio && request.audio
-      ? injectAudio(model.decoder, prompt.ids, prompt.audio, request.audio)
-      : model.decoder.embed(mx.array([prompt.ids], mx.int32));
+      ? injectAudio(model.llm, prompt.ids, prompt.audio, request.audio)
+      : model.llm.embed(mx.array([prompt.ids], mx.int32));
   const guard = new RepetitionGuard();
   const text = new StreamingTextDecoder(model.tokenizer);
   const pieces: string[] = [];
@@ -60,7 +60,7 @@ export async function generateText(model: LoadedModel, request: GenerationReques
   let firstTokenAt = started;
   let kept = -1;
   let stop: GenerationResult["stop"] = "max_tokens";
-  const tokens = decodeTokens(model.decoder, embeds, {
+  const tokens = decodeTokens(model.llm, embeds, {
     maxTokens: request.maxTokens,
     stopIds: model.stopIds,
     sampling: request.sampling,

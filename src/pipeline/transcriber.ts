@@ -4,17 +4,16 @@
  * queued one at a time (the engine is not thread-safe).
  */
 import { loadAudio, waveformFromSamples, type Waveform } from "../audio/load";
-import type { Tensor } from "../engine/mlx";
 import { segmentAudio } from "../audio/segment";
 import { CancelledError, UsageError } from "../errors";
 import type { Transcript, TranscriptSegment } from "../formats/transcript";
 import { releaseMemory } from "../runtime";
-import { embedAudio, type AudioEmbeddingTimings } from "./audio-embedding";
-import type { AudioTask, FamilyDefinition } from "./families";
+import type { AudioTask, FamilyDefinition } from "../families/family";
+import type { SamplingOptions } from "../families/sampling-options";
 import { loadModel, type LoadedModel, type ModelLoadOptions } from "./loaded-model";
-import { assemblePrompt } from "./prompt";
-import type { SamplingOptions } from "./sampling";
-import { languageFromScript } from "./script-language";
+import { assemblePrompt, type AssembledPrompt } from "./prompt";
+import type { TextModel } from "./text-model";
+import { streamPieces } from "./piece-stream";
 import { SerialQueue } from "./serial-queue";
 import { cleanTranscript, exciseHallucinations, joinSegmentTexts, removeMetaCommentary, removeRepeatedBlocks, segmentSeparator, stripThinkBlock } from "./text";
 import { generateText, type GenerationResult } from "./text-generation";
@@ -37,8 +36,19 @@ export interface TranscribeOptions {
   /** Refuse longer input. */
   readonly maxSeconds?: number;
   readonly sampling?: Partial<SamplingOptions>;
-  /** Receives text pieces as they are decoded; their concatenation is the result's text. */
+  /**
+   * Receives text pieces as they are decoded. With `cleanup: "stream-safe"` their
+   * concatenation is exactly the result's text.
+   */
   readonly onToken?: (piece: string) => void;
+  /**
+   * Which transcript clean-ups the result gets. "full" (the default of
+   * `transcribe`): all of them, also those that take text back (think blocks, leaked
+   * instructions, hallucination markers, repeated blocks, meta-commentary), so the
+   * text may differ from streamed pieces. "stream-safe" (the default of `stream`):
+   * only trimming, so streamed pieces add up to the text exactly.
+   */
+  readonly cleanup?: "full" | "stream-safe";
   readonly signal?: AbortSignal;
 }
 
@@ -119,43 +129,25 @@ export class Transcriber {
     return this.queue.run(() => this.runTranscription(input, options));
   }
 
-  /** Text pieces as they are decoded (never splitting a character); the generator's return value is the result. */
-  async *stream(input: AudioInput, options: TranscribeOptions = {}): AsyncGenerator<string, TranscriptionResult, undefined> {
-    const pieces: string[] = [];
-    let wake: (() => void) | null = null;
-    const controller = new AbortController();
-    const abortOnCaller = () => controller.abort();
-    options.signal?.addEventListener("abort", abortOnCaller);
-    let finished = false;
-    const job = this.transcribe(input, {
-      ...options,
-      signal: controller.signal,
-      onToken: (piece) => {
-        options.onToken?.(piece);
-        pieces.push(piece);
-        wake?.();
-      },
-    }).finally(() => {
-      finished = true;
-      wake?.();
-    });
-    try {
-      while (true) {
-        if (pieces.length) {
-          yield pieces.shift()!;
-          continue;
-        }
-        if (finished) return await job;
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = null;
-      }
-    } finally {
-      options.signal?.removeEventListener("abort", abortOnCaller);
-      if (!finished) {
-        controller.abort();
-        await job.catch(() => undefined);
-      }
-    }
+  /**
+   * Text pieces as they are decoded (never splitting a character); the generator's
+   * return value is the result. Its clean-ups default to "stream-safe", so the
+   * pieces concatenate to the result's text.
+   */
+  stream(input: AudioInput, options: TranscribeOptions = {}): AsyncGenerator<string, TranscriptionResult, undefined> {
+    return streamPieces(
+      (emit, signal) =>
+        this.transcribe(input, {
+          cleanup: "stream-safe",
+          ...options,
+          signal,
+          onToken: (piece) => {
+            options.onToken?.(piece);
+            emit(piece);
+          },
+        }),
+      options.signal,
+    );
   }
 
   /** Chinese transcript, then its English translation (per segment, so subtitles can show both). */
@@ -189,7 +181,8 @@ export class Transcriber {
   /** A plain chat answer from the model's LLM. */
   async generateText(prompt: string, options: TextOptions = {}): Promise<string> {
     return this.queue.run(async () => {
-      const assembled = assemblePrompt(this.model.tokenizer, this.family.chatPrompt(prompt));
+      const model = this.textModel;
+      const assembled = assemblePrompt(model.tokenizer, model.recipe.prompts.chat(prompt));
       const out = await this.generate(assembled, options.maxTokens ?? 512, options);
       return stripThinkBlock(out.text).trim();
     });
@@ -247,29 +240,28 @@ export class Transcriber {
     return input as Waveform;
   }
 
-  private checkOptions(options: TranscribeOptions, warnings: string[]): { task: AudioTask; language: string; hotwords: string[] } {
+  private checkOptions(options: TranscribeOptions, warnings: string[]): { task: AudioTask; language: string; hotwords: string[]; context: string } {
     const family = this.family;
     const task = options.task ?? "transcribe";
     if (task === "translate" && !family.supportsAudioTranslation) {
       throw new UsageError("UNSUPPORTED_TASK", family.name, "cannot translate speech directly; use transcribe-and-translate (--translate)");
     }
-    const language = options.language ?? family.defaultLanguage;
-    const known = Object.keys(family.languages);
-    if (language === "auto" ? !family.supportsAutoLanguage : !known.includes(language)) {
-      const allowed = [...known, ...(family.supportsAutoLanguage ? ["auto"] : [])].join(", ");
-      throw new UsageError("UNSUPPORTED_LANGUAGE", `language "${language}"`, `${family.name} supports: ${allowed}`);
+    const language = options.language ?? "auto";
+    const known = Object.keys(family.languages.labels);
+    if (language !== "auto" && !known.includes(language)) {
+      throw new UsageError("UNSUPPORTED_LANGUAGE", `language "${language}"`, `${family.name} supports: ${[...known, "auto"].join(", ")}`);
     }
     const hotwords = (options.hotwords ?? []).map((w) => w.trim()).filter(Boolean);
     if (hotwords.length && !family.supportsHotwords) {
       warnings.push(`hot words are ignored: ${family.name} has no hot-word prompt`);
-      return { task, language, hotwords: [] };
+      return { task, language, hotwords: [], context: "" };
     }
-    return { task, language, hotwords };
+    return { task, language, hotwords, context: "" };
   }
 
   private async runTranscription(input: AudioInput | Waveform, options: TranscribeOptions): Promise<TranscriptionResult> {
-    const audio = this.model.audio;
-    if (!audio) throw new UsageError("TEXT_ONLY_MODEL", this.model.files.root, "is a text-only model (no audio encoder); it can translate text but not transcribe");
+    const recognizer = this.model.recognizer;
+    if (!recognizer) throw new UsageError("TEXT_ONLY_MODEL", this.model.files.root, "is a text-only model (no audio encoder); it can translate text but not transcribe");
     const started = performance.now();
     const warnings: string[] = [];
     const request = this.checkOptions(options, warnings);
@@ -278,15 +270,14 @@ export class Transcriber {
     timings.audioMs = performance.now() - started;
     const pieces = segmentAudio(wave.samples, { maxSeconds: options.segmentSeconds ?? this.family.segmentSeconds });
     const streaming = options.onToken !== undefined;
+    const fullCleanup = (options.cleanup ?? "full") === "full";
     const separator = segmentSeparator(request.language === "auto" ? "en" : request.language);
     let emittedAny = false;
+    let reported: string | null = null;
     const segments: TranscriptSegment[] = [];
-    const audioTimings: AudioEmbeddingTimings = { frontendMs: 0, encoderMs: 0 };
     for (const piece of pieces) {
       if (options.signal?.aborted) throw new CancelledError("CANCELLED", wave.source, "transcription cancelled");
       if (piece.silent) continue;
-      const frames = embedAudio(audio, piece.samples, wave.source, audioTimings);
-      const prompt = assemblePrompt(this.model.tokenizer, this.family.audioPrompt(request), frames.shape[0]!);
       let firstPiece = true;
       const trimmed = new TrimmedStream((text) => {
         if (firstPiece && emittedAny && separator) options.onToken!(separator);
@@ -294,30 +285,32 @@ export class Transcriber {
         emittedAny = true;
         options.onToken!(text);
       });
-      const out = await this.generate(prompt, this.family.maxAudioTokens(piece.end - piece.start, request.task), {
+      const out = await recognizer.recognize(piece.samples, wave.source, {
+        ...request,
+        durationSeconds: piece.end - piece.start,
         sampling: options.sampling,
         signal: options.signal,
-        onToken: streaming ? (p) => trimmed.push(p) : undefined,
-        audio: frames,
+        onText: streaming ? (p) => trimmed.push(p) : undefined,
       });
-      timings.prefillMs += out.prefillMs;
-      timings.decodeMs += out.decodeMs;
+      timings.frontendMs += out.timings.frontendMs;
+      timings.encoderMs += out.timings.encoderMs;
+      timings.prefillMs += out.timings.prefillMs;
+      timings.decodeMs += out.timings.decodeMs;
       timings.tokens += out.tokens.length;
-      const text = streaming ? trimmed.text : cleanTranscript(out.text);
+      reported ??= out.language;
+      const text = fullCleanup ? cleanTranscript(out.text) : streaming ? trimmed.text : out.text.trim();
       if (text) segments.push({ start: piece.start, end: piece.end, text, tokens: out.tokens });
       await releaseMemory();
     }
-    const language = request.task === "translate" ? "en" : request.language;
-    let text = joinSegmentTexts(segments.map((s) => s.text), language === "auto" ? "en" : language);
-    if (!streaming && segments.length > 1) text = removeMetaCommentary(exciseHallucinations(removeRepeatedBlocks(text)));
-    timings.frontendMs = audioTimings.frontendMs;
-    timings.encoderMs = audioTimings.encoderMs;
+    const language = request.task === "translate" ? "en" : request.language !== "auto" ? request.language : reported;
+    let text = joinSegmentTexts(segments.map((s) => s.text), language ?? "en");
+    if (fullCleanup && segments.length > 1) text = removeMetaCommentary(exciseHallucinations(removeRepeatedBlocks(text)));
     timings.totalMs = performance.now() - started;
     timings.tokensPerSecond = timings.decodeMs > 0 ? (timings.tokens / timings.decodeMs) * 1000 : 0;
     timings.realTimeFactor = wave.durationSeconds > 0 ? timings.totalMs / 1000 / wave.durationSeconds : 0;
     return {
       text,
-      language: language === "auto" ? languageFromScript(text) : language,
+      language,
       durationSeconds: wave.durationSeconds,
       segments,
       task: request.task,
@@ -326,25 +319,29 @@ export class Transcriber {
     };
   }
 
+  /** The language model, or a usage error for families without one. */
+  private get textModel(): TextModel {
+    const text = this.model.text;
+    if (!text) throw new UsageError("NO_LANGUAGE_MODEL", this.family.name, "has no language model, so it cannot translate or generate text");
+    return text;
+  }
+
   private async runTranslation(text: string, options: TextOptions): Promise<GenerationResult> {
-    const prompt = assemblePrompt(this.model.tokenizer, this.family.translationPrompt(text));
-    const inputTokens = this.model.tokenizer.encode(text).length;
-    const maxTokens = options.maxTokens ?? Math.max(this.family.maxTranslationTokens, 2 * inputTokens);
+    const model = this.textModel;
+    const prompt = assemblePrompt(model.tokenizer, model.recipe.prompts.translation(text));
+    const inputTokens = model.tokenizer.encode(text).length;
+    const maxTokens = options.maxTokens ?? Math.max(model.recipe.generation.maxTranslationTokens, 2 * inputTokens);
     const out = await this.generate(prompt, maxTokens, options);
     return { ...out, text: stripThinkBlock(out.text).trim() };
   }
 
-  private generate(
-    prompt: ReturnType<typeof assemblePrompt>,
-    maxTokens: number,
-    options: TextOptions & { audio?: Tensor },
-  ): Promise<GenerationResult> {
-    return generateText(this.model, {
+  private generate(prompt: AssembledPrompt, maxTokens: number, options: TextOptions): Promise<GenerationResult> {
+    const model = this.textModel;
+    return generateText(model, {
       prompt,
-      audio: options.audio,
       maxTokens,
-      sampling: { ...this.family.sampling, ...options.sampling },
-      repetitionGuard: this.family.repetitionGuard,
+      sampling: { ...model.recipe.generation.sampling, ...options.sampling },
+      repetitionGuard: model.recipe.generation.repetitionGuard,
       signal: options.signal,
       onText: options.onToken,
     });

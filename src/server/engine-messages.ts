@@ -25,7 +25,7 @@ export type EngineJob = "transcribe" | "stream" | "transcribe_and_translate";
 export type TransferableEngineOptions = Omit<EngineOptions, "signal">;
 
 export type ToWorker =
-  | { readonly type: "load"; readonly model: string }
+  | { readonly type: "load"; readonly model: string; readonly familyModules: readonly string[] }
   | { readonly type: "run"; readonly id: number; readonly job: EngineJob; readonly audioPath: string; readonly options: TransferableEngineOptions }
   | { readonly type: "cancel"; readonly id: number };
 

@@ -3,7 +3,7 @@
  * family, `prompt` as hot words where the family has a hot-word prompt (and a
  * warning where it has not), `temperature` as sampling.
  */
-import type { AudioTask, FamilyDefinition } from "../pipeline/families";
+import type { AudioTask, FamilyDefinition } from "../families/family";
 import type { EngineOptions } from "./engine";
 import type { AudioRequestFields } from "./form-fields";
 import { HttpError } from "./openai-error";
@@ -23,7 +23,7 @@ export function hotwordsFromPrompt(prompt: string): string[] {
 }
 
 export function supportedLanguages(family: FamilyDefinition): string[] {
-  return [...Object.keys(family.languages), ...(family.supportsAutoLanguage ? ["auto"] : [])];
+  return [...Object.keys(family.languages.labels), "auto"];
 }
 
 function checkedLanguage(language: string | undefined, family: FamilyDefinition): string | undefined {

@@ -3,6 +3,7 @@
  * thread sends. Compute, forced garbage collections and decoding block only
  * this thread, so the server keeps answering while a transcription runs.
  */
+import { loadFamilyModule, loadFamilyPlugins } from "../families/plugins";
 import { Transcriber } from "../pipeline/transcriber";
 import { transferError, type FromWorker, type ToWorker } from "./engine-messages";
 
@@ -15,8 +16,10 @@ const scope = globalThis as unknown as WorkerScope;
 let transcriber: Transcriber | null = null;
 const cancellers = new Map<number, AbortController>();
 
-async function load(model: string): Promise<void> {
+async function load(model: string, familyModules: readonly string[]): Promise<void> {
   try {
+    for (const path of familyModules) await loadFamilyModule(path);
+    await loadFamilyPlugins();
     transcriber = await Transcriber.load(model);
     scope.postMessage({ type: "loaded", family: transcriber.family.name });
   } catch (e) {
@@ -36,7 +39,7 @@ async function run(message: Extract<ToWorker, { type: "run" }>): Promise<void> {
         ? await transcriber.transcribeAndTranslate(audioPath, options)
         : await transcriber.transcribe(audioPath, {
             ...options,
-            onToken: job === "stream" ? (text) => scope.postMessage({ type: "piece", id, text }) : undefined,
+            ...(job === "stream" && { cleanup: "stream-safe" as const, onToken: (text: string) => scope.postMessage({ type: "piece", id, text }) }),
           });
     scope.postMessage({ type: "done", id, result });
   } catch (e) {
@@ -48,7 +51,7 @@ async function run(message: Extract<ToWorker, { type: "run" }>): Promise<void> {
 
 scope.onmessage = (event) => {
   const message = event.data;
-  if (message.type === "load") void load(message.model);
+  if (message.type === "load") void load(message.model, message.familyModules);
   else if (message.type === "run") void run(message);
   else cancellers.get(message.id)?.abort();
 };

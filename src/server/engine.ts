@@ -2,7 +2,7 @@
  * What the HTTP layer needs from the model. The Transcriber satisfies it in
  * this thread; WorkerEngine satisfies it with the model in a worker thread.
  */
-import type { FamilyDefinition } from "../pipeline/families";
+import type { FamilyDefinition } from "../families/family";
 import type { TranscribeOptions, TranscriptionResult, TranslationResult } from "../pipeline/transcriber";
 
 /** What a request may set; segmenting and limits stay the engine's defaults. */

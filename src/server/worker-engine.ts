@@ -4,7 +4,10 @@
  * cancellations. One model in memory; jobs run one at a time in the worker.
  */
 import { CancelledError } from "../errors";
-import { familyByName, type FamilyDefinition } from "../pipeline/families";
+import { streamPieces } from "../pipeline/piece-stream";
+import type { FamilyDefinition } from "../families/family";
+import { loadedFamilyModules } from "../families/plugins";
+import { familyByName } from "../families/registry";
 import type { TranscriptionResult, TranslationResult } from "../pipeline/transcriber";
 import type { EngineOptions, SpeechEngine } from "./engine";
 import { receiveError, type EngineJob, type FromWorker, type ToWorker } from "./engine-messages";
@@ -46,7 +49,7 @@ export class WorkerEngine implements SpeechEngine {
           reject(receiveError(message.error));
         }
       };
-      worker.postMessage({ type: "load", model } satisfies ToWorker);
+      worker.postMessage({ type: "load", model, familyModules: loadedFamilyModules() } satisfies ToWorker);
     });
   }
 
@@ -58,36 +61,8 @@ export class WorkerEngine implements SpeechEngine {
     return this.run("transcribe_and_translate", audioPath, options) as Promise<TranslationResult>;
   }
 
-  async *stream(audioPath: string, options: EngineOptions): AsyncGenerator<string, TranscriptionResult, undefined> {
-    const pieces: string[] = [];
-    let wake: (() => void) | null = null;
-    let settled = false;
-    const stop = new AbortController();
-    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-    const job = this.run("stream", audioPath, { ...options, signal }, (text) => {
-      pieces.push(text);
-      wake?.();
-    }).finally(() => {
-      settled = true;
-      wake?.();
-    });
-    try {
-      while (true) {
-        if (pieces.length > 0) {
-          yield pieces.shift()!;
-          continue;
-        }
-        if (settled) return (await job) as TranscriptionResult;
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = null;
-      }
-    } finally {
-      // A consumer that stops early cancels the job and waits until the worker is free again.
-      if (!settled) {
-        stop.abort();
-        await job.catch(() => undefined);
-      }
-    }
+  stream(audioPath: string, options: EngineOptions): AsyncGenerator<string, TranscriptionResult, undefined> {
+    return streamPieces((emit, signal) => this.run("stream", audioPath, { ...options, signal }, emit) as Promise<TranscriptionResult>, options.signal);
   }
 
   /** Stops the worker; jobs still running fail. */

@@ -1,0 +1,36 @@
+/**
+ * How a loaded family turns one piece of audio into text. The Transcriber cuts
+ * long audio into pieces, hands each to the recognizer and assembles the result;
+ * what happens inside — an LLM prompted with the audio, or a CTC/CIF head — is
+ * the recognizer's.
+ */
+import type { FeatureExtractor } from "../../audio/features/feature-extractor";
+import type { Tensor } from "../../engine/mlx";
+import type { AudioPromptRequest } from "../../families/family";
+import type { SamplingOptions } from "../../families/sampling-options";
+
+export interface RecognitionRequest extends AudioPromptRequest {
+  /** Seconds of audio in the piece. */
+  readonly durationSeconds: number;
+  readonly sampling?: Partial<SamplingOptions>;
+  readonly signal?: AbortSignal;
+  /** Receives settled text pieces as they are decoded. */
+  readonly onText?: (piece: string) => void;
+}
+
+export interface RecognizedPiece {
+  /** The text as decoded (before the transcript clean-ups). */
+  readonly text: string;
+  readonly tokens: readonly number[];
+  /** The language the model reported, if it reports one. */
+  readonly language: string | null;
+  /** Why decoding ended. */
+  readonly stop: "stop_token" | "max_tokens" | "repetition" | "complete";
+  readonly timings: { frontendMs: number; encoderMs: number; prefillMs: number; decodeMs: number };
+}
+
+export interface Recognizer {
+  readonly features: FeatureExtractor;
+  /** `samples [S]` (16 kHz mono) → text; `source` names the input in errors. */
+  recognize(samples: Tensor, source: string, request: RecognitionRequest): Promise<RecognizedPiece>;
+}
