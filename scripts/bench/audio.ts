@@ -1,5 +1,5 @@
 /** Synthetic speech-like audio and the two front ends, as the benchmark feeds them. */
-import { AudioFrontend, FrontendConfigSchema, frontendSettings, type FrontendMode } from "../../src/audio/frontend";
+import { AudioFrontend, FrontendConfigSchema, frontendSettings, type FrontendMode } from "../../src/audio/features/funasr-frontend";
 import { MODEL_SAMPLE_RATE, waveformFromSamples } from "../../src/audio/load";
 import { mx, type Tensor } from "../../src/engine/mlx";
 

@@ -5,7 +5,9 @@
  */
 import { join } from "node:path";
 import type { Qwen4bAdaptorConfig } from "../../adaptor/qwen4b-adaptor";
-import { QWEN3_0_6B, QWEN3_4B, QWEN4B_ADAPTOR, SENSEVOICE_SMALL_ENCODER } from "../../src/models/released-configs";
+import { QWEN4B_ADAPTOR_RELEASE as QWEN4B_ADAPTOR } from "../../adaptor/qwen4b-adaptor";
+import { QWEN3_0_6B, QWEN3_4B } from "../../src/models/qwen3-decoder";
+import { SENSEVOICE_SMALL as SENSEVOICE_SMALL_ENCODER } from "../../src/models/sensevoice-encoder";
 import type { Qwen3Config } from "../../src/models/qwen3-decoder";
 import type { SenseVoiceEncoderConfig } from "../../src/models/sensevoice-encoder";
 

@@ -3,7 +3,7 @@
  * has a counterpart for it. Rows that share a model are adjacent, so each
  * model's weights are generated just before its first row.
  */
-import type { FrontendMode } from "../../src/audio/frontend";
+import type { FrontendMode } from "../../src/audio/features/funasr-frontend";
 import { DECODER_IDS, WEIGHT_KINDS, type ComponentId, type DecoderId, type WeightKind } from "./models";
 import type { BenchOptions, RowFilter, RowName } from "./options";
 import { END_TO_END_TOKENS, type BenchTask } from "./tasks";

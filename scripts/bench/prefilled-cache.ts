@@ -7,16 +7,15 @@
  * many minutes on the CPU.
  */
 import { mx, type Tensor } from "../../src/engine/mlx";
-import { headDim, type Qwen3Decoder } from "../../src/models/qwen3-decoder";
-import type { KVCache } from "../../src/nn/kv-cache";
+import { headDim, type LayerCaches, type Qwen3Decoder } from "../../src/models/qwen3-decoder";
 
-export function prefilledCache(decoder: Qwen3Decoder, context: number, seed = 5): KVCache[] {
+export function prefilledCache(decoder: Qwen3Decoder, context: number, seed = 5): LayerCaches {
   const c = decoder.config;
   const shape = [1, c.num_key_value_heads, context, headDim(c)];
   const caches = decoder.newCache();
   let key = mx.random.key(seed);
   const stored: Tensor[] = [];
-  for (const cache of caches) {
+  for (const cache of caches.layers) {
     const keys = mx.random.split(key, 3);
     key = keys.index(0);
     const k = mx.random.normal(shape, decoder.dtype, 0, 1, keys.index(1));

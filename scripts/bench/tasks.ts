@@ -2,7 +2,7 @@
  * What the benchmark's parent process asks a child process to do, and what the
  * child hands back. Tasks and results cross the process boundary as JSON.
  */
-import type { FrontendMode } from "../../src/audio/frontend";
+import type { FrontendMode } from "../../src/audio/features/funasr-frontend";
 import type { ComponentId, DecoderId, WeightKind } from "./models";
 
 /** Positions already in the KV cache when decode is timed, and fed through the decoder by the prefill row. */

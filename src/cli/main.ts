@@ -5,6 +5,7 @@
  * exit status.
  */
 import { isAsrError, UsageError } from "../errors";
+import { loadFamilyPlugins } from "../families/plugins";
 
 type CommandModule = { run(argv: string[]): Promise<number | void> };
 
@@ -12,9 +13,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   transcribe: { summary: "transcribe audio files (optionally translate, stream, write subtitles)", load: () => import("./transcribe") },
   translate: { summary: "translate Chinese text to English", load: () => import("./translate") },
   batch: { summary: "transcribe every audio file under a folder, resumably", load: () => import("./batch") },
-  quantize: { summary: "write a copy of a model with its decoder quantized to 4 or 8 bits", load: () => import("./quantize") },
+  quantize: { summary: "write a copy of a model with its decoder quantized to 4 or 8 bits", load: () => import("./quantize/command") },
   download: { summary: "download a model into the Hugging Face cache", load: () => import("./download") },
-  inspect: { summary: "write one pipeline stage's tensors to a safetensors file", load: () => import("./inspect") },
+  inspect: { summary: "write one pipeline stage's tensors to a safetensors file", load: () => import("./inspect/command") },
   serve: { summary: "serve a model over an OpenAI-compatible HTTP API", load: () => import("./serve") },
 };
 
@@ -32,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const entry = COMMANDS[command];
   if (!entry) throw new UsageError("UNKNOWN_COMMAND", command, `unknown command; the commands are: ${Object.keys(COMMANDS).join(", ")}`);
+  await loadFamilyPlugins();
   const status = await (await entry.load()).run(rest);
   return status ?? 0;
 }

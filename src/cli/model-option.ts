@@ -2,12 +2,12 @@
  * The `--model` option of the commands: a folder, a family name (looked up in
  * ./models), or a hub id, downloaded after asking on a terminal (or at once with --yes).
  */
-import { FAMILIES } from "../pipeline/families";
-import { resolveModelReference } from "../hub/reference";
+import { DEFAULT_FAMILY } from "../families/registry";
+import type { ResolveModelOptions } from "../pipeline/resolve-model";
 import { Transcriber } from "../pipeline/transcriber";
 import { ensureDownloaded } from "./download";
 
-export const DEFAULT_MODEL = "funasr-qwen4b";
+export const DEFAULT_MODEL = DEFAULT_FAMILY;
 
 export interface ModelOptionValues {
   readonly model?: string;
@@ -16,18 +16,15 @@ export interface ModelOptionValues {
   readonly family?: string;
 }
 
-/** Resolves the hub case (download if needed) and returns what Transcriber.load accepts. */
-export async function modelLocation(ref: string, yes = false): Promise<string> {
-  if (FAMILIES[ref]) return ref;
-  const reference = resolveModelReference(ref);
-  if (reference.kind === "dir") return reference.path;
-  if (reference.snapshot) return reference.snapshot;
+/** How the command line gets a hub model that is not cached: with --yes at once, else by asking on a terminal. */
+export function cliResolveOptions(yes = false, family?: string): ResolveModelOptions {
   const interactive = !yes && Boolean(process.stdin.isTTY && process.stderr.isTTY);
-  if (yes) return ensureDownloaded(reference.repoId, reference.revision, { interactive: false, confirmed: true });
-  return ensureDownloaded(reference.repoId, reference.revision, { interactive });
+  return {
+    family,
+    fetch: (repoId, revision) => ensureDownloaded(repoId, revision, yes ? { interactive: false, confirmed: true } : { interactive }),
+  };
 }
 
-export async function loadTranscriber(values: ModelOptionValues): Promise<Transcriber> {
-  const location = await modelLocation(values.model ?? DEFAULT_MODEL, values.yes);
-  return Transcriber.load(location, { quantizeBits: values.quantize, family: values.family });
+export function loadTranscriber(values: ModelOptionValues): Promise<Transcriber> {
+  return Transcriber.load(values.model ?? DEFAULT_MODEL, { quantizeBits: values.quantize, ...cliResolveOptions(values.yes, values.family) });
 }

@@ -9,7 +9,7 @@ import { AudioError, UsageError } from "../errors";
 import type { TranscriptionResult, Transcriber } from "../pipeline/transcriber";
 import { parseCommandArgs } from "./args";
 import { DECODE_OPTION_HELP, DECODE_OPTION_SPEC, DecodeOptionsSchema, transcribeOptions, type DecodeOptionValues } from "./decode-options";
-import { memoryReportFor } from "./memory";
+import { memoryReportFor } from "./memory/inputs";
 import { DEFAULT_MODEL, loadTranscriber } from "./model-option";
 import { resultPath, writeFileAtomic } from "./output-files";
 
@@ -54,7 +54,7 @@ async function transcribeOne(transcriber: Transcriber, file: string, values: Dec
   if (several && !values.output) process.stdout.write(`==> ${file} <==\n`);
   let result: TranscriptionResult;
   if (values.stream) {
-    result = await transcriber.transcribe(file, { ...options, onToken: (piece) => process.stdout.write(piece) });
+    result = await transcriber.transcribe(file, { ...options, cleanup: "stream-safe", onToken: (piece) => process.stdout.write(piece) });
     process.stdout.write("\n");
   } else {
     result = await transcriber.transcribe(file, options);

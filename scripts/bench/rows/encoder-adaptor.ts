@@ -12,8 +12,8 @@ import { ENCODER_AUDIO_SECONDS, type RowResult, type RunSettings } from "../task
 
 export async function encoderAdaptorRow(settings: RunSettings): Promise<RowResult> {
   const models = benchModels(settings.small);
-  const encoder = loadEncoder(settings.weightsDir, models);
-  const adaptor = loadAdaptor(settings.weightsDir, models);
+  const encoder = await loadEncoder(settings.weightsDir, models);
+  const adaptor = await loadAdaptor(settings.weightsDir, models);
   writeEncoderCheck(settings.checkDir, encoder, adaptor);
   const features = featuresOf(benchFrontend("ominix"), speechLikeWaveform(ENCODER_AUDIO_SECONDS));
   const encoderSeconds: number[] = [];

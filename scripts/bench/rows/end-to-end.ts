@@ -10,7 +10,7 @@ import { decodeTokens } from "../../../src/pipeline/generate";
 import { injectAudio } from "../../../src/pipeline/injection";
 import { GREEDY } from "../../../src/pipeline/sampling";
 import type { Qwen4bAdaptor } from "../../../adaptor/qwen4b-adaptor";
-import type { AudioFrontend } from "../../../src/audio/frontend";
+import type { AudioFrontend } from "../../../src/audio/features/funasr-frontend";
 import type { Tensor } from "../../../src/engine/mlx";
 import type { SenseVoiceEncoder } from "../../../src/models/sensevoice-encoder";
 import { benchFrontend, featuresOf, speechLikeWaveform } from "../audio";
@@ -67,8 +67,8 @@ async function transcribeOnce(p: Pipeline, wave: Tensor, tokens: number): Promis
 
 export async function endToEndRow(tokens: number, settings: RunSettings): Promise<RowResult> {
   const models = benchModels(settings.small);
-  const encoder = loadEncoder(settings.weightsDir, models);
-  const adaptor = loadAdaptor(settings.weightsDir, models);
+  const encoder = await loadEncoder(settings.weightsDir, models);
+  const adaptor = await loadAdaptor(settings.weightsDir, models);
   writeEncoderCheck(settings.checkDir, encoder, adaptor);
   const decoder = await loadDecoder(settings.weightsDir, "qwen3-4b", "float32");
   writeDecoderCheck(settings.checkDir, "qwen3-4b", decoder);

@@ -1,5 +1,5 @@
 /** Row `frontend`: 60 s of 16 kHz audio (a waveform tensor in memory) → LFR features, per front-end mode. */
-import type { FrontendMode } from "../../../src/audio/frontend";
+import type { FrontendMode } from "../../../src/audio/features/funasr-frontend";
 import { benchFrontend, featuresOf, speechLikeWaveform } from "../audio";
 import { measure, peakRssBytes, seconds } from "../measure";
 import { FRONTEND_AUDIO_SECONDS, type RowResult, type RunSettings } from "../tasks";

@@ -1,12 +1,13 @@
 /** `mlx-asr quantize <in> <out> --bits 4|8`: a model folder with its decoder quantized (mlx-community layout). */
 import { existsSync, readdirSync } from "node:fs";
 import { z } from "zod";
-import { UsageError } from "../errors";
-import { locateModelFiles } from "../pipeline/model-files";
-import { writeQuantizedModel } from "../pipeline/quantize-model";
-import { parseCommandArgs } from "./args";
-import { modelLocation } from "./model-option";
-import { ProgressLine, renderProgress } from "./progress";
+import { UsageError } from "../../errors";
+import { ModelParts } from "../../pipeline/model-parts";
+import { resolveModel } from "../../pipeline/resolve-model";
+import { writeQuantizedModel } from "./write-quantized";
+import { parseCommandArgs } from "../args";
+import { cliResolveOptions } from "../model-option";
+import { ProgressLine, renderProgress } from "../progress";
 
 const HELP = `usage: bun run mlx-asr quantize <model> <out-dir> --bits 4|8 [--group-size 64]
 
@@ -31,10 +32,10 @@ export async function run(argv: string[]): Promise<number> {
   const [input, out] = positionals;
   if (!input || !out || positionals.length > 2) throw new UsageError("BAD_ARGUMENTS", "quantize", "give the model and the output folder (see --help)");
   if (existsSync(out) && readdirSync(out).length > 0) throw new UsageError("BAD_ARGUMENTS", out, "exists and is not empty; choose a new output folder");
-  const files = locateModelFiles(await modelLocation(input, values.yes));
+  const files = await resolveModel(input, cliResolveOptions(values.yes));
   const line = new ProgressLine(process.stderr);
   const startedAtMs = Date.now();
-  await writeQuantizedModel(files, out, {
+  await writeQuantizedModel(new ModelParts(files), out, {
     bits: values.bits,
     groupSize: values["group-size"],
     onProgress: (done, total) => line.update(() => renderProgress({ label: `quantizing to ${values.bits} bits`, done, total, unit: "files", startedAtMs, nowMs: Date.now() }).replace("files", "tensors")),
