@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { AudioFrontend } from "../../src/audio/frontend";
+import { AudioFrontend } from "../../src/audio/features/funasr-frontend";
 import { loadAudio } from "../../src/audio/load";
 import { mx } from "../../src/engine/mlx";
 import { difference } from "../helpers/compare";

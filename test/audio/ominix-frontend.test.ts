@@ -1,11 +1,11 @@
 /**
- * The OminiX front-end mode (spec/frontend.md §8) against an independent,
+ * The OminiX front-end mode (the OminiX Qwen4B port's reading of FunASR's front end) against an independent,
  * straightforward float64 transcription of the recipe (direct DFT, HTK bank
  * snapped to bins), and the short-input rules of both modes.
  */
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { AudioFrontend, frontendSettings, FrontendConfigSchema } from "../../src/audio/frontend";
+import { AudioFrontend, frontendSettings, FrontendConfigSchema } from "../../src/audio/features/funasr-frontend";
 import { AudioError } from "../../src/errors";
 import { toFloat32Array, toTensor } from "../../src/engine/transfer";
 import { MODEL_DIR } from "../helpers/fixtures";

@@ -44,8 +44,8 @@ test("quantize --bits 8 writes the layout, a quantized decoder and float audio p
   const stored = await Qwen3Decoder.load(join(out, "decoder"));
   const atLoad = await Qwen3Decoder.load(join(source, "decoder"), { quantizeBits: 8 });
   const ids = mx.array([[151644, 872, 198, 105761, 46670, 61443, 5122]], mx.int32);
-  const a = stored.forward(stored.embed(ids), stored.newCache(), true);
-  const b = atLoad.forward(atLoad.embed(ids), atLoad.newCache(), true);
+  const a = stored.forward(stored.embed(ids), stored.newCache(), { allPositions: true });
+  const b = atLoad.forward(atLoad.embed(ids), atLoad.newCache(), { allPositions: true });
   expect(Number(mx.abs(mx.subtract(a, b)).max().item())).toBe(0);
 
   const fromQuantized = await (await Transcriber.load(out)).transcribe(SPEECH_ZH);

@@ -30,6 +30,11 @@ function transcribe(args: string[]) {
 }
 
 describe("formats", () => {
+  test("verbose_json names no language the model was not told and cannot report", () => {
+    const v = JSON.parse(transcribe([SPEECH_ZH, "--format", "verbose_json"]).stdout);
+    expect(v.language).toBeNull();
+  });
+
   test("txt (default) is the text; json its OpenAI shape; both agree", () => {
     const txt = transcribe([SPEECH_ZH]).stdout;
     const json = JSON.parse(transcribe([SPEECH_ZH, "--format", "json"]).stdout);
@@ -37,7 +42,7 @@ describe("formats", () => {
   });
 
   test("verbose_json: task, language, duration, text and segments", () => {
-    const v = JSON.parse(transcribe([longWav, "--format", "verbose_json"]).stdout);
+    const v = JSON.parse(transcribe([longWav, "--format", "verbose_json", "--language", "zh"]).stdout);
     expect(v.task).toBe("transcribe");
     expect(v.language).toBe("chinese");
     expect(v.duration).toBeCloseTo((12 * (55692 + 16000)) / 16000, 3);

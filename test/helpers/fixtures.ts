@@ -1,4 +1,4 @@
-/** Paths and readers for the golden fixtures in test/fixtures (copied verbatim from ../shared/fixtures). */
+/** Paths and readers for the golden fixtures in test/fixtures (copied verbatim from the reference fixture set). */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadSafetensors } from "../../src/engine/safetensors";

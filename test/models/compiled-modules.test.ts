@@ -19,7 +19,7 @@ test("a Nano adaptor of another width built first does not change the fixture ad
   });
   const tensors: Record<string, Tensor> = {};
   for (const [name, shape] of nanoAdaptorTensors(other)) tensors[name] = mx.multiply(mx.random.normal([...shape], mx.float32, 0, 1, mx.random.key(1)), 0.1);
-  const wide = NanoAdaptor.fromTensors(other, tensors);
+  const wide = NanoAdaptor.fromTensors(other, (name) => tensors[name]!);
   const u = UTTERANCES[0]!;
   mx.eval(wide.forward(stageTensors(u, "encoder_out").encoder_out!).frames);
 

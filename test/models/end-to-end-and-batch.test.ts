@@ -6,15 +6,19 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NanoAdaptor, NanoAdaptorConfigSchema } from "../../adaptor/nano-adaptor";
+import { NANO_ADAPTOR, NanoAdaptor, NanoAdaptorConfigSchema } from "../../adaptor/nano-adaptor";
+import { Qwen4bAdaptor } from "../../adaptor/qwen4b-adaptor";
+import { AudioFrontend } from "../../src/audio/features/funasr-frontend";
+import { Qwen3Decoder } from "../../src/models/qwen3-decoder";
+import { SenseVoiceEncoder } from "../../src/models/sensevoice-encoder";
+import { loadNetwork } from "../../src/nn/network";
 import { loadAudio } from "../../src/audio/load";
 import { loadSafetensors } from "../../src/engine/safetensors";
 import { mx } from "../../src/engine/mlx";
-import { CheckpointIndex, findWeightFiles } from "../../src/engine/weights";
+import { findWeightFiles } from "../../src/engine/weights";
 import { readConfig } from "../../src/config";
 import { greedyTrace } from "../../src/pipeline/generate";
 import { injectAudio, spanOf } from "../../src/pipeline/injection";
-import { StageContext } from "../../src/pipeline/stages";
 import { difference } from "../helpers/compare";
 import { runCli } from "../helpers/cli";
 import { MODEL_DIR, stageFile, stageJson, stageTensors, UTTERANCES, wavPath } from "../helpers/fixtures";
@@ -22,8 +26,13 @@ import { allowSlowTests } from "../helpers/timeout";
 
 allowSlowTests();
 
-const ctx = new StageContext(MODEL_DIR, { steps: 0 });
-const decoder = await ctx.decoder();
+const ctx = {
+  frontend: AudioFrontend.load(join(MODEL_DIR, "frontend")),
+  encoder: SenseVoiceEncoder.load(join(MODEL_DIR, "encoder")),
+  adaptor: Qwen4bAdaptor.load(join(MODEL_DIR, "adaptor")),
+  nanoAdaptor: NanoAdaptor.load(join(MODEL_DIR, "nano_adaptor")),
+};
+const decoder = await Qwen3Decoder.load(join(MODEL_DIR, "decoder"));
 
 describe.each(UTTERANCES)("end to end from the WAV: $id", (u) => {
   test("encoder, adaptors ≤ 1e-3; logits ≤ 1e-2; greedy tokens identical", async () => {
@@ -37,7 +46,7 @@ describe.each(UTTERANCES)("end to end from the WAV: $id", (u) => {
 
     const prompt = stageJson<{ input_ids: number[]; audio_positions: number[] }>(u, "prompt");
     const embeds = injectAudio(decoder, prompt.input_ids, spanOf(prompt.audio_positions, "prompt"), adapted.index(0));
-    const prefill = decoder.forward(embeds, decoder.newCache(), true);
+    const prefill = decoder.forward(embeds, decoder.newCache(), { allPositions: true });
     expect(difference(prefill, stageTensors(u, "prefill_logits").prefill_logits!).maxAbs).toBeLessThanOrEqual(1e-2);
     const trace = await greedyTrace(decoder, embeds, 8);
     expect(difference(trace.stepLogits, stageTensors(u, "greedy_logits").step_logits!).maxAbs).toBeLessThanOrEqual(1e-2);
@@ -109,7 +118,7 @@ test("inspect nano_adaptor writes every frame and the LLM's first fake_token_len
 test("a Nano adaptor with LayerNorm eps 1e-5 misses the 2e-5 bound (the bound detects the wrong eps)", () => {
   const dir = join(MODEL_DIR, "nano_adaptor");
   const config = readConfig(join(dir, "config.json"), NanoAdaptorConfigSchema);
-  const wrong = NanoAdaptor.fromCheckpoint({ ...config, layer_norm_eps: 1e-5 }, CheckpointIndex.fromFiles(findWeightFiles(dir)));
+  const wrong = loadNetwork(NANO_ADAPTOR, { ...config, layer_norm_eps: 1e-5 }, { files: findWeightFiles(dir) }, { configSource: dir }) as NanoAdaptor;
   const worst = Math.max(
     ...UTTERANCES.map((u) => difference(wrong.forward(stageTensors(u, "encoder_out").encoder_out!).frames, stageTensors(u, "nano_adaptor_out").nano_adaptor_out!).maxAbs),
   );

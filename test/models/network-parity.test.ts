@@ -55,7 +55,7 @@ describe.each(UTTERANCES)("network parity: $id", (u) => {
     const prompt = stageJson<{ input_ids: number[]; audio_positions: number[] }>(u, "prompt");
     const embeds = injectAudio(decoder, prompt.input_ids, spanOf(prompt.audio_positions, "prompt"), adapted.adaptor_out!.index(0));
     expect(difference(embeds, stageTensors(u, "prefill_logits").inputs_embeds!).maxAbs).toBe(0);
-    const prefill = decoder.forward(embeds, decoder.newCache(), true);
+    const prefill = decoder.forward(embeds, decoder.newCache(), { allPositions: true });
     expect(difference(prefill, stageTensors(u, "prefill_logits").prefill_logits!).maxAbs).toBeLessThanOrEqual(2e-3);
     const trace = await greedyTrace(decoder, embeds, 8);
     expect(difference(trace.stepLogits, stageTensors(u, "greedy_logits").step_logits!).maxAbs).toBeLessThanOrEqual(2e-3);

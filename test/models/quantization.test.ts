@@ -36,7 +36,7 @@ const ids = Array.from({ length: 24 }, (_, i) => (i * 37 + 5) % 2048);
 let floatLogits: Tensor;
 
 function run(decoder: Qwen3Decoder): Tensor {
-  const logits = decoder.forward(decoder.embed(mx.array([ids], mx.int32)), decoder.newCache(), true);
+  const logits = decoder.forward(decoder.embed(mx.array([ids], mx.int32)), decoder.newCache(), { allPositions: true });
   mx.eval(logits);
   return logits;
 }

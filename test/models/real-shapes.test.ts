@@ -10,14 +10,14 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NanoAdaptor, nanoAdaptorTensors } from "../../adaptor/nano-adaptor";
-import { Qwen4bAdaptor, qwen4bAdaptorTensors } from "../../adaptor/qwen4b-adaptor";
+import { FUN_ASR_NANO_ADAPTOR, NANO_ADAPTOR, nanoAdaptorTensors, type NanoAdaptor } from "../../adaptor/nano-adaptor";
+import { QWEN4B_ADAPTOR_RELEASE as QWEN4B_ADAPTOR, QWEN4B_ADAPTOR as QWEN4B_ADAPTOR_NETWORK, qwen4bAdaptorTensors, type Qwen4bAdaptor } from "../../adaptor/qwen4b-adaptor";
 import { mx } from "../../src/engine/mlx";
 import { CheckpointIndex, findWeightFiles, loadCheckpoint } from "../../src/engine/weights";
 import { saveSafetensors } from "../../src/engine/safetensors";
-import { FUN_ASR_NANO_ADAPTOR, QWEN3_0_6B, QWEN4B_ADAPTOR, SENSEVOICE_SMALL_ENCODER } from "../../src/models/released-configs";
-import { Qwen3Decoder, qwen3Tensors } from "../../src/models/qwen3-decoder";
-import { SenseVoiceEncoder, senseVoiceEncoderTensors } from "../../src/models/sensevoice-encoder";
+import { QWEN3_0_6B, QWEN3_DECODER, Qwen3Decoder, qwen3Tensors } from "../../src/models/qwen3-decoder";
+import { SENSEVOICE_ENCODER, SENSEVOICE_SMALL as SENSEVOICE_SMALL_ENCODER, senseVoiceEncoderTensors, type SenseVoiceEncoder } from "../../src/models/sensevoice-encoder";
+import { loadNetwork, type NetworkDefinition } from "../../src/nn/network";
 import { injectAudio } from "../../src/pipeline/injection";
 import { plansFor, writeCheckpoint } from "../../scripts/synthetic/checkpoint";
 import { allowSlowTests } from "../helpers/timeout";
@@ -25,6 +25,11 @@ import { allowSlowTests } from "../helpers/timeout";
 allowSlowTests();
 
 const dir = mkdtempSync(join(tmpdir(), "mlx-asr-real-shapes-"));
+
+/** Loads a network of the given configuration from checkpoint files, as the model loader does. */
+function fromCheckpoint<C, N>(def: NetworkDefinition<C, N>, config: C, files: string[], configSource = "test"): N | Promise<N> {
+  return loadNetwork(def, config, { files }, { configSource });
+}
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const encoderConfig = { ...SENSEVOICE_SMALL_ENCODER, encoder_conf: { ...SENSEVOICE_SMALL_ENCODER.encoder_conf, num_blocks: 2, tp_blocks: 1 } };
@@ -40,13 +45,13 @@ test("SenseVoiceSmall layout: encoder.* beside embed.weight and the CTC head; th
     { name: "ctc.ctc_lo.weight", shape: [25055, 512], init: "normal" },
     { name: "ctc.ctc_lo.bias", shape: [25055], init: "zeros" },
   ]);
-  const encoder = SenseVoiceEncoder.fromCheckpoint(encoderConfig, CheckpointIndex.fromFiles(findWeightFiles(svDir)));
+  const encoder = fromCheckpoint(SENSEVOICE_ENCODER, encoderConfig, findWeightFiles(svDir)) as SenseVoiceEncoder;
   const encoded = encoder.forward(features);
   expect(encoded.shape).toEqual([1, 20, 512]);
 
   const adDir = join(dir, "adaptor");
   await writeCheckpoint(adDir, plansFor(qwen4bAdaptorTensors(adaptorConfig, "pytorch")), { dtype: "bfloat16", fileName: "adaptor_phase2_final.safetensors" });
-  const adaptor = Qwen4bAdaptor.fromCheckpoint(adaptorConfig, CheckpointIndex.fromFiles(findWeightFiles(adDir, ["adaptor_phase2_final.safetensors"])));
+  const adaptor = fromCheckpoint(QWEN4B_ADAPTOR_NETWORK, adaptorConfig, findWeightFiles(adDir, ["adaptor_phase2_final.safetensors"])) as Qwen4bAdaptor;
   const adapted = adaptor.forward(encoded);
   expect(adapted.shape).toEqual([1, 20, 2560]);
   expect(Number(mx.isnan(adapted).any().item())).toBe(0);
@@ -68,10 +73,10 @@ test("Fun-ASR-Nano combined layout (audio_encoder., audio_adaptor., llm.) and a 
     { dtype: "bfloat16", seed: 7 },
   );
   const index = CheckpointIndex.fromFiles(findWeightFiles(nanoDir));
-  const encoder = SenseVoiceEncoder.fromCheckpoint({ ...encoderConfig, checkpoint_key_prefix: "audio_encoder." }, index);
-  const nano = NanoAdaptor.fromCheckpoint(FUN_ASR_NANO_ADAPTOR, index);
+  const encoder = fromCheckpoint(SENSEVOICE_ENCODER, { ...encoderConfig, checkpoint_key_prefix: "audio_encoder." }, index.files) as SenseVoiceEncoder;
+  const nano = fromCheckpoint(NANO_ADAPTOR, FUN_ASR_NANO_ADAPTOR, index.files) as NanoAdaptor;
   writeFileSync(join(nanoDir, "config.json"), JSON.stringify(llmConfig));
-  const decoder = await Qwen3Decoder.fromCheckpoint(llmConfig, index, join(nanoDir, "config.json"));
+  const decoder = await fromCheckpoint(QWEN3_DECODER, llmConfig, index.files, join(nanoDir, "config.json"));
 
   const adapted = nano.forward(encoder.forward(features));
   expect(adapted.frames.shape).toEqual([1, 20, 1024]);
@@ -85,7 +90,7 @@ test("Fun-ASR-Nano combined layout (audio_encoder., audio_adaptor., llm.) and a 
   const next = Number(mx.argmax(prefill.reshape([-1])).item());
   const step = decoder.forward(decoder.embed(mx.array([[next]], mx.int32)), cache);
   expect(step.shape).toEqual([1, 1, 151936]);
-  expect(cache[0]!.offset).toBe(ids.length + 1);
+  expect(cache.layers[0]!.offset).toBe(ids.length + 1);
 
   // The same LLM tensors as a stock HF repo: two shards + index, no prefix.
   const hfDir = join(dir, "qwen3-0.6b");

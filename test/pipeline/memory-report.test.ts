@@ -1,13 +1,15 @@
 /** The memory report's figures for Qwen3-4B against the arithmetic written out here. */
 import { expect, test } from "bun:test";
-import { releasedMemoryInputs } from "../../src/cli/memory";
-import { QWEN3_0_6B, QWEN3_4B } from "../../src/models/released-configs";
-import { FUNASR_QWEN4B } from "../../src/pipeline/families/funasr-qwen4b";
-import { estimateMemory, qwen3ParameterCounts, qwen3WeightBytes } from "../../src/pipeline/memory-report";
+import { decoderWeightBytes, estimateMemory, type MemoryBackend, type WeightBits } from "../../src/cli/memory/estimate";
+import { releasedMemoryInputs } from "../../src/cli/memory/inputs";
+import { FUNASR_QWEN4B } from "../../src/families/funasr-qwen4b";
+import { QWEN3_0_6B, QWEN3_4B, QWEN3_SIZES, qwen3ParameterCounts, type Qwen3Config } from "../../src/models/qwen3-decoder";
 import { runCli } from "../helpers/cli";
 import { allowSlowTests } from "../helpers/timeout";
 
 allowSlowTests();
+
+const qwen3WeightBytes = (c: Qwen3Config, bits: WeightBits, backend: MemoryBackend) => decoderWeightBytes(QWEN3_SIZES, c, bits, backend);
 
 // Qwen3-4B: embedding 151936×2560 (tied) + 36 layers × (q 4096×2560 + k,v 1024×2560 each + o 2560×4096 + gate,up,down 9728×2560 each)
 const EMBEDDING = 151936 * 2560; //                                   388,956,160
@@ -39,8 +41,8 @@ test("KV cache of the longest FunASR-Qwen4B segment: 17 + 500 + 240 positions, g
   expect(estimate.positions).toBe(768);
   expect(estimate.kvCache).toBe(36 * 2 * 8 * 128 * 768 * 2); // layers × (K,V) × kv heads × head dim × positions × bf16 = 113 MB
   expect(estimate.total).toBe(estimate.weights.encoder + estimate.weights.adaptor + estimate.weights.decoder + estimate.kvCache + estimate.activations);
-  expect(estimate.weights.encoder).toBe(221_136_992 * 4); // spec/sensevoice_encoder.md §10.1
-  expect(estimate.weights.adaptor).toBe(207_734_272 * 4); // spec/adaptor.md §A.4
+  expect(estimate.weights.encoder).toBe(221_136_992 * 4); // SenseVoiceSmall's encoder: 221.1 M parameters
+  expect(estimate.weights.adaptor).toBe(207_734_272 * 4); // the Qwen4B adaptor: 207.7 M parameters
 });
 
 test("Qwen3-0.6B: 596 M parameters", () => {

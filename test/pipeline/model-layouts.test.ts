@@ -13,6 +13,7 @@ import { mx, type Tensor } from "../../src/engine/mlx";
 import { saveSafetensors } from "../../src/engine/safetensors";
 import { CheckpointIndex, findWeightFiles, loadCheckpoint } from "../../src/engine/weights";
 import { ModelFileError, ModelNotFoundError, UsageError } from "../../src/errors";
+import type { SenseVoiceEncoderConfig } from "../../src/models/sensevoice-encoder";
 import { locateModelFiles } from "../../src/pipeline/model-files";
 import { Transcriber } from "../../src/pipeline/transcriber";
 import { SPEECH_ZH } from "../helpers/audio";
@@ -24,6 +25,11 @@ allowSlowTests();
 const work = mkdtempSync(join(tmpdir(), "mlx-asr-layouts-"));
 let qwen4bDir: string;
 let nanoDir: string;
+
+/** The configuration the loader gave a transcriber's encoder. */
+function encoderConfigOf(t: Transcriber): SenseVoiceEncoderConfig {
+  return t.model.parts.config("encoder") as SenseVoiceEncoderConfig;
+}
 
 function tensorsOf(dir: string, prefix = ""): Record<string, Tensor> {
   return loadCheckpoint(CheckpointIndex.fromFiles(findWeightFiles(dir)), prefix);
@@ -58,7 +64,7 @@ test("Fun-ASR-Nano released layout: model.safetensors with audio_encoder./audio_
   for (const f of ["config.json", "tokenizer.json", "tokenizer_config.json"]) cpSync(join(nanoDir, "decoder", f), join(dir, "Qwen3-0.6B", f));
   const files = locateModelFiles(dir);
   expect(files.family.name).toBe("fun-asr-nano");
-  expect(files.decoder.prefix).toBe("llm.");
+  expect(files.decoder!.prefix).toBe("llm.");
   const released = await Transcriber.load(dir);
   const r = await released.transcribe(SPEECH_ZH);
   expect(r.durationSeconds).toBeGreaterThan(3);
@@ -76,18 +82,18 @@ test("OminiX Qwen4B layout: sensevoice_iic.safetensors (short names), adaptor_ph
   cpSync(join(qwen4bDir, "decoder"), join(dir, "models", "Qwen3-4B-4bit"), { recursive: true });
   const files = locateModelFiles(dir);
   expect(files.family.name).toBe("funasr-qwen4b");
-  expect(files.decoder.dir).toBe(join(dir, "models", "Qwen3-4B-4bit"));
+  expect(files.decoder!.dir).toBe(join(dir, "models", "Qwen3-4B-4bit"));
   expect(files.encoder!.prefix).toBe("encoder.");
   const released = await Transcriber.load(dir);
   const ours = await Transcriber.load(qwen4bDir);
   // The tiny adaptor has 4 heads where OminiX's has 8, so only the encoder can be compared exactly.
-  expect(released.model.audio!.encoder.config.encoder_conf.num_blocks).toBe(ours.model.audio!.encoder.config.encoder_conf.num_blocks);
+  expect(encoderConfigOf(released).encoder_conf.num_blocks).toBe(encoderConfigOf(ours).encoder_conf.num_blocks);
   expect((await released.transcribe(SPEECH_ZH)).durationSeconds).toBeGreaterThan(3);
 }, 60_000);
 
 test("a bare Qwen3 repo is a text-only model: translate works, transcribe says why not", async () => {
   const text = await Transcriber.load(join(qwen4bDir, "decoder"));
-  expect(text.model.audio).toBeNull();
+  expect(text.model.recognizer).toBeNull();
   expect(await text.translate("你好")).toBe(await (await Transcriber.load(qwen4bDir)).translate("你好"));
   await expect(text.transcribe(SPEECH_ZH)).rejects.toThrow(UsageError);
 });
@@ -108,7 +114,7 @@ test("family.json can name a component by hub id, resolved in the Hugging Face c
   process.env.HF_HUB_CACHE = cache;
   try {
     const files = locateModelFiles(dir);
-    expect(files.decoder.dir).toBe(join(repo, "snapshots", commit));
+    expect(files.decoder!.dir).toBe(join(repo, "snapshots", commit));
     writeFileSync(join(dir, "family.json"), JSON.stringify({ family: "funasr-qwen4b", components: { decoder: "hf:test-org/absent" } }));
     expect(() => locateModelFiles(dir)).toThrow(ModelNotFoundError);
   } finally {

@@ -29,7 +29,9 @@ describe("transcribe", () => {
     const a = await qwen4b.transcribe(SPEECH_ZH);
     const b = await qwen4b.transcribe(SPEECH_ZH);
     expect(a.text).toBe(b.text);
-    expect(a.language).toBe("zh");
+    // Not told and not reported by the model: unknown, never a default's guess.
+    expect(a.language).toBeNull();
+    expect((await qwen4b.transcribe(SPEECH_ZH, { language: "zh" })).language).toBe("zh");
     expect(a.durationSeconds).toBeCloseTo(3.4808, 4);
     expect(a.segments.length).toBeLessThanOrEqual(1);
     for (const s of a.segments) {
@@ -66,7 +68,7 @@ describe("transcribe", () => {
 
   test("unsupported language and task are usage errors naming what is supported", async () => {
     await expect(qwen4b.transcribe(SPEECH_ZH, { language: "fr" })).rejects.toThrow(/funasr-qwen4b supports: zh/);
-    await expect(qwen4b.transcribe(SPEECH_ZH, { language: "auto" })).rejects.toThrow(UsageError);
+    await expect(qwen4b.transcribe(SPEECH_ZH, { language: "en" })).rejects.toThrow(UsageError);
     await expect(nano.transcribe(SPEECH_ZH, { task: "translate" })).rejects.toThrow(/cannot translate speech directly/);
   });
 

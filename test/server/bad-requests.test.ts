@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { AuthenticationError } from "openai";
-import { FUNASR_QWEN4B } from "../../src/pipeline/families/funasr-qwen4b";
+import { FUNASR_QWEN4B } from "../../src/families/funasr-qwen4b";
 import type { TranscriptionResult } from "../../src/pipeline/transcriber";
 import { createApp } from "../../src/server/app";
 import type { ServerContext } from "../../src/server/context";
