@@ -13,6 +13,11 @@
  *   into `chunk_length`-second windows, each zero-padded to the full window before
  *   the STFT, with its own maximum. A member's windows follow one another on the
  *   time axis, `chunk_length · rate / hop` frames each; all but the last are full.
+ *   The processor's cap on duration (`max_audio_len`) is not applied: splitting
+ *   longer audio is the caller's decision.
+ *
+ * Rows past a member's length hold what the reference computes there (log-mel of
+ * the zero padding, floored), not zeros.
  */
 import { z } from "zod";
 import { parseWith } from "../../config";
@@ -103,11 +108,11 @@ export class WhisperLogMel implements FeatureExtractor {
   }
 
   private extractWindows(waves: Tensor[]): FeatureBatch {
-    const W = this.windowSamples;
-    const windowsOf = waves.map((w) => Math.max(1, Math.ceil(w.shape[0]! / W)));
+    const size = this.windowSamples;
+    const windowsOf = waves.map((w) => Math.max(1, Math.ceil(w.shape[0]! / size)));
     const windows = waves.flatMap((w, i) =>
       Array.from({ length: windowsOf[i]! }, (_, k) =>
-        padTo(w.index(mx.Slice(k * W, Math.min((k + 1) * W, w.shape[0]!))), W),
+        padTo(w.index(mx.Slice(k * size, Math.min((k + 1) * size, w.shape[0]!))), size),
       ),
     );
     const perWindow = this.logMel(mx.stack(windows, 0), this.framesPerWindow);
