@@ -1,6 +1,7 @@
 /**
- * Front-end benchmark: 60 s of audio → features, in both front-end modes, and the
- * WAV decode + resample path for a 44.1 kHz stereo file. Reports; asserts nothing.
+ * Front-end benchmark: 60 s of audio → features, in both front-end modes, Whisper
+ * log-mel (30 s and 60 s, both padding policies), and the WAV decode + resample path
+ * for a 44.1 kHz stereo file. Reports; asserts nothing.
  *
  *   bun scripts/bench-frontend.ts [--runs N]
  */
@@ -8,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AudioFrontend, frontendSettings, FrontendConfigSchema } from "../src/audio/features/funasr-frontend";
+import { WhisperLogMel } from "../src/audio/features/whisper-log-mel";
 import { loadAudio, waveformFromSamples } from "../src/audio/load";
 import { mx } from "../src/engine/mlx";
 import { releaseMemory } from "../src/runtime";
@@ -66,6 +68,14 @@ const ominix = new AudioFrontend(frontendSettings(FrontendConfigSchema.parse({ m
 console.log(`front end, ${seconds} s of audio, ${runs} runs, device ${mx.defaultDevice()}`);
 await time("features (funasr: fbank + LFR), 16 kHz waveform in", () => mx.eval(funasr.features(funasr.fbank(wave16k))));
 await time("features (ominix), 16 kHz waveform in", () => mx.eval(ominix.features(ominix.fbank(wave16k))));
+
+const whisperLongest = WhisperLogMel.fromConfig({ feature_size: 128, padding: "longest", min_length: 8000 }, "bench");
+const whisperWindows = WhisperLogMel.fromConfig({ feature_size: 128, padding: "max_length" }, "bench");
+for (const part of [30, 60]) {
+  const wave = wave16k.index(mx.Slice(0, part * 16000));
+  await time(`whisper log-mel 128, unpadded (Qwen3-ASR), ${part} s`, () => whisperLongest.extract([wave]));
+  await time(`whisper log-mel 128, 30 s windows (GLM-ASR), ${part} s`, () => whisperWindows.extract([wave]));
+}
 
 const dir = mkdtempSync(join(tmpdir(), "mlx-asr-bench-"));
 try {

@@ -9,6 +9,7 @@
  */
 import { AudioError } from "../../errors";
 import { mx, type Tensor } from "../../engine/mlx";
+import { frameSignal } from "./framing";
 import { htkBinnedMelBank, kaldiMelBank } from "./mel-banks";
 
 export interface FbankOptions {
@@ -81,7 +82,7 @@ export function computeFbank(wave: Tensor, o: FbankOptions, source = "<waveform>
   let x = o.inputScale === 1 ? wave : mx.multiply(wave, o.inputScale);
   if (samples < windowSize) x = mx.pad(x, [[0, windowSize - samples]]);
   const frameCount = 1 + Math.floor((x.shape[0]! - windowSize) / shift);
-  let frames = mx.asStrided(x, [frameCount, windowSize], [shift, 1]);
+  let frames = frameSignal(x, windowSize, shift, frameCount);
 
   if (o.dither > 0) frames = mx.add(frames, mx.multiply(mx.random.normal([frameCount, windowSize]), o.dither));
   if (o.removeDcOffset) frames = mx.subtract(frames, mx.mean(frames, 1, true));
