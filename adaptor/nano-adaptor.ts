@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
+import { MAX_LAYERS } from "../src/models/config-bounds";
 import { readConfig } from "../src/config";
 import { ModelFileError } from "../src/errors";
 import { audioDtype } from "../src/engine/device";
@@ -25,7 +26,7 @@ export const NanoAdaptorConfigSchema = z.object({
     ffn_dim: z.number().int().positive(),
     llm_dim: z.number().int().positive(),
     encoder_dim: z.number().int().positive(),
-    n_layer: z.number().int().min(0),
+    n_layer: z.number().int().min(0).max(MAX_LAYERS),
     attention_heads: z.number().int().positive().default(8),
   }),
   /** Hidden width of the blocks' FFN; the model fixes it at llm_dim / 4 (not a FunASR config key). */

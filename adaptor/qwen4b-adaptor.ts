@@ -9,6 +9,7 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
+import { MAX_LAYERS } from "../src/models/config-bounds";
 import { readConfig } from "../src/config";
 import { audioDtype } from "../src/engine/device";
 import { mx, type Tensor } from "../src/engine/mlx";
@@ -23,7 +24,7 @@ export const Qwen4bAdaptorConfigSchema = z.object({
   input_dim: z.number().int().positive(),
   hidden_dim: z.number().int().positive(),
   output_dim: z.number().int().positive(),
-  num_layers: z.number().int().min(0),
+  num_layers: z.number().int().min(0).max(MAX_LAYERS),
   num_heads: z.number().int().positive(),
   ffn_dim: z.number().int().positive(),
   activation: z.enum(["gelu", "relu"]).default("gelu"),

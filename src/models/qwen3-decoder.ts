@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
+import { MAX_LAYERS } from "./config-bounds";
 import { readConfig } from "../config";
 import { ConfigError, ModelFileError } from "../errors";
 import { backend, decoderDtype } from "../engine/device";
@@ -27,7 +28,7 @@ const QuantizationEntry = z.object({ group_size: z.number().int().positive(), bi
 export const Qwen3ConfigSchema = z.object({
   model_type: z.string().default("qwen3"),
   hidden_size: z.number().int().positive(),
-  num_hidden_layers: z.number().int().positive(),
+  num_hidden_layers: z.number().int().positive().max(MAX_LAYERS),
   num_attention_heads: z.number().int().positive(),
   num_key_value_heads: z.number().int().positive(),
   head_dim: z.number().int().positive().optional(),

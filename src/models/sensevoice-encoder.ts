@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
+import { MAX_LAYERS } from "./config-bounds";
 import { readConfig } from "../config";
 import { compilationEnabled } from "../engine/compilation";
 import { audioDtype } from "../engine/device";
@@ -24,8 +25,8 @@ export const SenseVoiceEncoderConfigSchema = z.object({
     output_size: z.number().int().positive(),
     attention_heads: z.number().int().positive(),
     linear_units: z.number().int().positive(),
-    num_blocks: z.number().int().min(1),
-    tp_blocks: z.number().int().min(0),
+    num_blocks: z.number().int().min(1).max(MAX_LAYERS),
+    tp_blocks: z.number().int().min(0).max(MAX_LAYERS),
     kernel_size: z.number().int().positive(),
     sanm_shfit: z.number().int().default(0),
     normalize_before: z.literal(true).default(true),
