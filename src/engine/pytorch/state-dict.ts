@@ -25,10 +25,8 @@ function keyText(key: PickleValue): string | null {
   return null;
 }
 
-function children(value: PickleValue): [PickleValue, PickleValue][] | null {
-  if (value instanceof PickleDict) return [...value.entries];
-  const items = Array.isArray(value) ? value : value instanceof PickleTuple ? value.items : null;
-  return items ? items.map((v, i) => [i, v]) : null;
+function isContainer(value: PickleValue): boolean {
+  return value instanceof PickleDict || value instanceof PickleTuple || Array.isArray(value);
 }
 
 /** Every tensor under `root`, named by its path. */
@@ -37,8 +35,16 @@ export function namedTensors(root: PickleValue, path: string): NamedTensor[] {
   const names = new Set<string>();
   const open = new Set<PickleValue>();
   let visits = 0;
-  const walk = (value: PickleValue, name: string, depth: number): void => {
+  const visitChild = (key: PickleValue, child: PickleValue, name: string, depth: number): void => {
     if (++visits > MAX_VISITS) throw checkpointCorrupt(path, `its object has more than ${MAX_VISITS} values to name`);
+    if (!(child instanceof TorchTensor) && !isContainer(child)) return;
+    const text = keyText(key);
+    if (text === null) {
+      throw new ModelFileError("CHECKPOINT_KEY_UNSUPPORTED", path, `a key under "${name}" is ${describeValue(key)}; tensors must sit under string or integer keys`);
+    }
+    walk(child, name === "" ? text : `${name}.${text}`, depth + 1);
+  };
+  const walk = (value: PickleValue, name: string, depth: number): void => {
     if (value instanceof TorchTensor) {
       const final = name === "" ? "tensor" : name;
       if (names.has(final)) throw new ModelFileError("CHECKPOINT_NAME_CLASH", path, `two tensors are both named "${final}" once keys are joined with "."`);
@@ -46,22 +52,18 @@ export function namedTensors(root: PickleValue, path: string): NamedTensor[] {
       found.push({ name: final, tensor: value });
       return;
     }
-    const items = children(value);
-    if (!items) return;
     if (depth >= MAX_DEPTH) throw checkpointCorrupt(path, `its object nests deeper than ${MAX_DEPTH} levels at "${name}"`);
     if (open.has(value)) throw checkpointCorrupt(path, `its object contains itself at "${name}"`);
     open.add(value);
-    for (const [key, child] of items) {
-      const text = keyText(key);
-      if (text === null) {
-        if (child instanceof TorchTensor || children(child)) throw new ModelFileError("CHECKPOINT_KEY_UNSUPPORTED", path, `a key under "${name}" is ${describeValue(key)}; tensors must sit under string or integer keys`);
-        continue;
-      }
-      walk(child, name === "" ? text : `${name}.${text}`, depth + 1);
+    if (value instanceof PickleDict) {
+      for (const [key, child] of value.entries) visitChild(key, child, name, depth);
+    } else {
+      const items = value instanceof PickleTuple ? value.items : (value as PickleValue[]);
+      for (let i = 0; i < items.length; i++) visitChild(i, items[i]!, name, depth);
     }
     open.delete(value);
   };
-  walk(root, "", 0);
+  if (root instanceof TorchTensor || isContainer(root)) walk(root, "", 0);
   return found;
 }
 
