@@ -23,11 +23,12 @@ interface SincKernel {
 const kernelCache = new Map<string, SincKernel>();
 
 /**
- * The most kernel elements resampling may build (256 MB of float32). Rates that
- * share almost no factor with the target (16001 Hz → 16 kHz: 16001 × 16000 taps)
- * go past it; real recorders' rates stay far below (44056 Hz needs 11 M).
+ * The most kernel elements resampling may build: 64 MB of float32, about a
+ * second of host arithmetic. Rates that share almost no factor with the target
+ * (16001 Hz → 16 kHz: 16001 × 16000 taps) go past it; real recorders' rates stay
+ * below (44.1 kHz needs 76 k, NTSC's 44056 Hz 11 M).
  */
-export const MAX_KERNEL_ELEMENTS = 64 * 2 ** 20;
+export const MAX_KERNEL_ELEMENTS = 16 * 2 ** 20;
 
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
