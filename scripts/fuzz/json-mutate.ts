@@ -22,7 +22,7 @@ function parentOf(root: Json, path: (string | number)[]): Json {
 function replacement(r: Random, old: Json): Json {
   if (typeof old === "number" && r.chance(0.5)) return r.pick([old * 1000, old * 1e6, -old, old + 1, old - 1, Math.floor(old / 7), old + 0.5]);
   if (r.chance(0.1)) return "y".repeat(r.int(1000, 100_000));
-  return r.pick(VALUES);
+  return structuredClone(r.pick(VALUES));
 }
 
 /** Null when the text is not JSON (the caller then mutates bytes). */
