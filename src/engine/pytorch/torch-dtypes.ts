@@ -33,9 +33,13 @@ export const STORAGE_DTYPES: ReadonlyMap<string, TorchDtype> = new Map([
   ["UntypedStorage", UINT8],
 ]);
 
-/** The element type of a storage class named `module.name` (`torch.FloatStorage`, `torch.storage.UntypedStorage`, …), if it is one. */
+/**
+ * The element type of a storage class named `module.name` (`torch.FloatStorage`,
+ * `torch.storage.UntypedStorage`, and `torch.cuda.FloatStorage` in checkpoints
+ * that older torch saved from a GPU), if it is one.
+ */
 export function storageDtype(module: string, name: string): TorchDtype | undefined {
-  if (module === "torch") return STORAGE_DTYPES.get(name);
+  if (module === "torch" || module === "torch.cuda") return STORAGE_DTYPES.get(name);
   if (module === "torch.storage" && name === "UntypedStorage") return UINT8;
   return undefined;
 }

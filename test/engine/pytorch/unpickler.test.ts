@@ -49,12 +49,12 @@ function failure(bytes: Uint8Array): ModelFileError {
 }
 
 /** `_rebuild_tensor_v2(('storage', FloatStorage, key, 'cpu', numel), offset, size, stride, False, OrderedDict())`. */
-function tensor(key: string, numel: number, offset: number, size: number[], stride: number[]): Part[] {
+function tensor(key: string, numel: number, offset: number, size: number[], stride: number[], storageModule = "torch"): Part[] {
   const tuple = (xs: number[]) => [0x28, ...xs.map((x) => [0x4b, x]), 0x74];
   return [
     global("torch._utils", "_rebuild_tensor_v2"),
     0x28,
-    [0x28, str("storage"), global("torch", "FloatStorage"), str(key), str("cpu"), 0x4b, numel, 0x74, 0x51],
+    [0x28, str("storage"), global(storageModule, "FloatStorage"), str(key), str("cpu"), 0x4b, numel, 0x74, 0x51],
     [0x4b, offset, tuple(size), tuple(stride), 0x89, global("collections", "OrderedDict"), 0x29, 0x52],
     0x74,
     0x52,
@@ -175,4 +175,9 @@ test("naming: a small pickle whose shared lists double 40 times is refused after
   const doubling = Array.from({ length: 40 }, () => [0x32, 0x86]);
   const value = load(pickle(PROTO2, 0x5d, 0x28, nones, 0x65, doubling, STOP));
   expect(() => namedTensors(value, "model.pt")).toThrow(/more than 10000000 values to name/);
+});
+
+test("storages saved from a GPU by older torch (torch.cuda.FloatStorage) read as their CPU type", () => {
+  const value = load(pickle(PROTO2, tensor("0", 3, 0, [3], [1], "torch.cuda"), STOP));
+  expect((value as TorchTensor).dtype.name).toBe("float32");
 });
