@@ -5,6 +5,7 @@
  * `fakeTokenLength(L)` frames reach the LLM.
  */
 import { z } from "zod";
+import { MAX_LAYERS } from "../src/nn/config-bounds";
 import { audioDtype } from "../src/engine/device";
 import type { KeyLayout } from "../src/engine/key-layout";
 import { mx, type Tensor } from "../src/engine/mlx";
@@ -27,7 +28,7 @@ export const NanoAdaptorConfigSchema = z.object({
     ffn_dim: z.number().int().positive(),
     llm_dim: z.number().int().positive(),
     encoder_dim: z.number().int().positive(),
-    n_layer: z.number().int().min(0),
+    n_layer: z.number().int().min(0).max(MAX_LAYERS),
     attention_heads: z.number().int().positive().default(8),
   }),
   /** Hidden width of the blocks' FFN; the model fixes it at llm_dim / 4 (not a FunASR config key). */

@@ -8,6 +8,7 @@
  * (`transformer.layers.N.self_attn.in_proj_weight`, …).
  */
 import { z } from "zod";
+import { MAX_LAYERS } from "../src/nn/config-bounds";
 import { audioDtype } from "../src/engine/device";
 import type { KeyLayout } from "../src/engine/key-layout";
 import type { Tensor } from "../src/engine/mlx";
@@ -25,7 +26,7 @@ export const Qwen4bAdaptorConfigSchema = z.object({
   input_dim: z.number().int().positive(),
   hidden_dim: z.number().int().positive(),
   output_dim: z.number().int().positive(),
-  num_layers: z.number().int().min(0),
+  num_layers: z.number().int().min(0).max(MAX_LAYERS),
   num_heads: z.number().int().positive(),
   ffn_dim: z.number().int().positive(),
   activation: z.enum(["gelu", "relu"]).default("gelu"),

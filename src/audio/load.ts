@@ -7,7 +7,7 @@ import { AudioError } from "../errors";
 import { mx, type Tensor } from "../engine/mlx";
 import { toTensor } from "../engine/transfer";
 import { decodeWithFfmpeg, findFfmpeg, sniffContainer } from "./ffmpeg";
-import { resample } from "./resample";
+import { MAX_KERNEL_ELEMENTS, resample, resamplingKernelElements } from "./resample";
 import { decodeWav, startsWithRiff, type DecodedAudio } from "./wav";
 
 export const MODEL_SAMPLE_RATE = 16000;
@@ -67,6 +67,14 @@ export function toWaveform(decoded: DecodedAudio, source: string, options: LoadA
   const { sampleRate, channels } = decoded;
   if (!(sampleRate > 0) || !Number.isFinite(sampleRate)) {
     throw new AudioError("AUDIO_BAD_HEADER", source, `sample rate ${sampleRate} is not a positive number`);
+  }
+  if (!Number.isInteger(sampleRate)) throw new AudioError("AUDIO_BAD_HEADER", source, `sample rate ${sampleRate} Hz is not a whole number`);
+  if (resamplingKernelElements(sampleRate, MODEL_SAMPLE_RATE) > MAX_KERNEL_ELEMENTS) {
+    throw new AudioError(
+      "AUDIO_UNSUPPORTED_RATE",
+      source,
+      `sample rate ${sampleRate} Hz shares too small a factor with ${MODEL_SAMPLE_RATE} Hz to resample here; convert the file first (ffmpeg -i in -ar ${MODEL_SAMPLE_RATE} out.wav)`,
+    );
   }
   if (channels.length === 0) throw new AudioError("AUDIO_BAD_HEADER", source, "has 0 channels");
   const frames = channels[0]!.length;

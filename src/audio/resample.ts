@@ -22,9 +22,32 @@ interface SincKernel {
 
 const kernelCache = new Map<string, SincKernel>();
 
+/**
+ * The most kernel elements resampling may build: 64 MB of float32, about a
+ * second of host arithmetic. Rates that share almost no factor with the target
+ * (16001 Hz → 16 kHz: 16001 × 16000 taps) go past it; real recorders' rates stay
+ * below (44.1 kHz needs 76 k, NTSC's 44056 Hz 11 M).
+ */
+export const MAX_KERNEL_ELEMENTS = 16 * 2 ** 20;
+
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
   return a;
+}
+
+function phases(fromRate: number, toRate: number): { orig: number; next: number; baseFreq: number; width: number } {
+  const g = gcd(fromRate, toRate);
+  const orig = fromRate / g;
+  const next = toRate / g;
+  const baseFreq = Math.min(orig, next) * ROLLOFF;
+  return { orig, next, baseFreq, width: Math.ceil((LOWPASS_FILTER_WIDTH * orig) / baseFreq) };
+}
+
+/** Elements of the kernel that resampling between two whole-number rates builds (0 when they are equal). */
+export function resamplingKernelElements(fromRate: number, toRate: number): number {
+  if (fromRate === toRate) return 0;
+  const { orig, next, width } = phases(fromRate, toRate);
+  return (2 * width + orig) * next;
 }
 
 /**
@@ -36,11 +59,7 @@ function sincKernel(fromRate: number, toRate: number): SincKernel {
   const key = `${fromRate}:${toRate}`;
   const cached = kernelCache.get(key);
   if (cached) return cached;
-  const g = gcd(fromRate, toRate);
-  const orig = fromRate / g;
-  const next = toRate / g;
-  const baseFreq = Math.min(orig, next) * ROLLOFF;
-  const width = Math.ceil((LOWPASS_FILTER_WIDTH * orig) / baseFreq);
+  const { orig, next, baseFreq, width } = phases(fromRate, toRate);
   const taps = 2 * width + orig;
   const scale = baseFreq / orig;
   const values = new Float32Array(taps * next);

@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   quantize: { summary: "write a copy of a model with its decoder quantized to 4 or 8 bits", load: () => import("./quantize/command") },
   download: { summary: "download a model into the Hugging Face cache", load: () => import("./download") },
   inspect: { summary: "write one pipeline stage's tensors to a safetensors file", load: () => import("./inspect/command") },
+  convert: { summary: "convert a PyTorch checkpoint (.pt) to safetensors without running its pickle", load: () => import("./convert") },
   serve: { summary: "serve a model over an OpenAI-compatible HTTP API", load: () => import("./serve") },
 };
 

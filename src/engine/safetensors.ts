@@ -7,7 +7,7 @@ import { ModelFileError } from "../errors";
 import { mx, type Tensor } from "./mlx";
 
 /** Bytes per element of every dtype the engine can load. */
-const DTYPE_SIZES: Readonly<Record<string, number>> = {
+export const DTYPE_SIZES: Readonly<Record<string, number>> = {
   BOOL: 1,
   U8: 1,
   I8: 1,

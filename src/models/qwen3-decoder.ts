@@ -7,6 +7,7 @@
  * (`rope_scaling.mrope_section`) is taken as such.
  */
 import { z } from "zod";
+import { MAX_LAYERS } from "../nn/config-bounds";
 import { ConfigError, ModelFileError } from "../errors";
 import { backend, decoderDtype } from "../engine/device";
 import { mx, type Tensor } from "../engine/mlx";
@@ -30,7 +31,7 @@ const QuantizationEntry = z.object({ group_size: z.number().int().positive(), bi
 export const Qwen3ConfigSchema = z.object({
   model_type: z.string().default("qwen3"),
   hidden_size: z.number().int().positive(),
-  num_hidden_layers: z.number().int().positive(),
+  num_hidden_layers: z.number().int().positive().max(MAX_LAYERS),
   num_attention_heads: z.number().int().positive(),
   num_key_value_heads: z.number().int().positive(),
   head_dim: z.number().int().positive().optional(),

@@ -6,6 +6,7 @@
  * Fun-ASR-Nano's audio encoder.
  */
 import { z } from "zod";
+import { MAX_LAYERS } from "../nn/config-bounds";
 import { compilationEnabled } from "../engine/compilation";
 import { audioDtype } from "../engine/device";
 import type { KeyLayout } from "../engine/key-layout";
@@ -28,8 +29,8 @@ export const SenseVoiceEncoderConfigSchema = z.object({
     output_size: z.number().int().positive(),
     attention_heads: z.number().int().positive(),
     linear_units: z.number().int().positive(),
-    num_blocks: z.number().int().min(1),
-    tp_blocks: z.number().int().min(0),
+    num_blocks: z.number().int().min(1).max(MAX_LAYERS),
+    tp_blocks: z.number().int().min(0).max(MAX_LAYERS),
     kernel_size: z.number().int().positive(),
     sanm_shfit: z.number().int().default(0),
     normalize_before: z.literal(true).default(true),

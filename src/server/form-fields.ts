@@ -75,6 +75,8 @@ function uploadedFile(form: FormData): File {
   const file = form.get("file");
   if (file === null) throw new HttpError(400, "missing_file", 'No audio file: send it in the multipart field "file".', "file");
   if (typeof file === "string") throw new HttpError(400, "invalid_file", 'The field "file" must be a file upload, not a text value.', "file");
+  // Bun hands a part whose filename it cannot parse over as a Blob without a name.
+  if (typeof (file as Partial<File>).name !== "string") return new File([file], "upload", { type: file.type });
   return file;
 }
 
