@@ -37,7 +37,7 @@ describe("the command line", () => {
   test("txt, json and verbose_json agree; a forced language is reported; audio over 30 s is cut into pieces; srt and vtt parse back into its segments", () => {
     const v = JSON.parse(cli(["transcribe", longWav, "--model", model, "--language", "zh", "--format", "verbose_json"]).stdout);
     expect(v.language).toBe("chinese");
-    expect(v.duration).toBeGreaterThan(40);
+    expect(v.duration).toBeGreaterThan(30);
     expect(v.segments.length).toBeGreaterThanOrEqual(2);
     expect(v.segments.every((s: { end: number; start: number }) => s.end - s.start <= 30.001)).toBe(true);
     for (const format of ["srt", "vtt"]) {
