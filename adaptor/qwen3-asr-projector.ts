@@ -12,7 +12,7 @@ import { mx, type Tensor } from "../src/engine/mlx";
 import { CheckpointIndex, TensorPicker } from "../src/engine/weights";
 import { FeedForward } from "../src/nn/feed-forward";
 import { Linear } from "../src/nn/linear";
-import { callCompiled, type Module } from "../src/nn/module";
+import { callCompiled } from "../src/nn/module";
 import { loadNetworkFolder, type NetworkDefinition } from "../src/nn/network";
 import type { AdaptedAudio, AudioAdaptor } from "../src/nn/parts";
 import { shapeOf } from "../src/nn/shapes";
@@ -57,14 +57,10 @@ function configFromShapes(index: CheckpointIndex, base: Qwen3AsrProjectorConfig)
 }
 
 export class Qwen3AsrProjector implements AudioAdaptor {
-  private readonly module: Module;
-
   private constructor(
     readonly config: Qwen3AsrProjectorConfig,
     private readonly ffn: FeedForward,
-  ) {
-    this.module = ffn;
-  }
+  ) {}
 
   static fromTensors(config: Qwen3AsrProjectorConfig, take: (name: string) => Tensor): Qwen3AsrProjector {
     const picker = new TensorPicker(take, audioDtype());
@@ -85,7 +81,7 @@ export class Qwen3AsrProjector implements AudioAdaptor {
 
   /** `[B, T, d_model]` → `[B, T, output_dim]`; rows past a member's length stay zero. */
   adapt(frames: Tensor, lengths: readonly number[]): AdaptedAudio {
-    const out = callCompiled(this.module, [frames], ([x], p) => [this.ffn.call(x!, p)])[0]!;
+    const out = callCompiled(this.ffn, [frames], ([x], p) => [this.ffn.call(x!, p)])[0]!;
     const longest = frames.shape[1]!;
     if (lengths.every((n) => n === longest)) return { frames: out, lengths };
     const valid = mx.less(mx.arange(longest, mx.int32).reshape([1, longest, 1]), mx.array([...lengths], mx.int32).reshape([lengths.length, 1, 1]));
