@@ -2,6 +2,8 @@
  * Qwen3-ASR-0.6B at its real shapes with random weights (float32 on the CPU): the
  * AuT encoder + projector over 30 s of log-mel frames, and decode ms/token at a
  * context of 512 positions (a prefilled KV cache, as the benchmark's decode rows).
+ * Wall time and the process's CPU time are both printed: on a shared machine the
+ * CPU time (with BLIS_NUM_THREADS=1) says what one idle core would take.
  *
  *   bun scripts/bench-qwen3-asr.ts [--runs N] [--tokens N] [--size 0.6b|1.7b]
  */
@@ -51,28 +53,39 @@ const encoder = (await AUT_ENCODER.build(audio, randomWeights(autEncoderTensors(
 const adaptor = (await QWEN3_ASR_PROJECTOR.build(projector, randomWeights(qwen3AsrProjectorTensors(projector), 2), { configSource: "random" })) as AudioAdaptor;
 const frames = 3000;
 const features = mx.random.normal([1, frames, 128], mx.float32, 0, 1, mx.random.key(3));
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 const encoderMs: number[] = [];
+const encoderCpuMs: number[] = [];
 for (let i = 0; i <= runs; i++) {
-  const t0 = performance.now();
+  const [t0, c0] = [performance.now(), cpuMs()];
   const encoded = encoder.encode(features, [frames]);
   const rows = adaptor.adapt(encoded.frames, encoded.lengths).frames;
   mx.eval(rows);
-  if (i > 0) encoderMs.push(performance.now() - t0);
+  if (i > 0) {
+    encoderMs.push(performance.now() - t0);
+    encoderCpuMs.push(cpuMs() - c0);
+  }
   await releaseMemory();
 }
-console.log(`encoder + projector, 30 s (${frames} frames → ${encoder.frameCount(frames)} rows): median ${median(encoderMs).toFixed(0)} ms over ${runs} runs [${encoderMs.map((m) => m.toFixed(0)).join(", ")}]`);
+const list = (xs: number[], digits = 0) => xs.map((m) => m.toFixed(digits)).join(", ");
+console.log(`encoder + projector, 30 s (${frames} frames → ${encoder.frameCount(frames)} rows): median ${median(encoderMs).toFixed(0)} ms wall [${list(encoderMs)}], ${median(encoderCpuMs).toFixed(0)} ms CPU [${list(encoderCpuMs)}] over ${runs} runs`);
 
 const decoder = await Qwen3Decoder.build(text, randomWeights(qwen3Tensors(text), 4), "random");
 const atContext = withPrefilledCache(decoder, 512);
 const stepMs: number[] = [];
+const stepCpuMs: number[] = [];
 for (let r = 0; r < runs; r++) {
   const start = decoder.embed(mx.array([[151644]], mx.int32));
-  let first = 0;
+  let [first, firstCpu] = [0, 0];
   let count = 0;
   for await (const _ of decodeTokens(atContext, start, { maxTokens: tokens + 1, stopIds: new Set(), sampling: { temperature: 0 } })) {
-    if (count++ === 0) first = performance.now();
+    if (count++ === 0) [first, firstCpu] = [performance.now(), cpuMs()];
   }
   stepMs.push((performance.now() - first) / (count - 1));
+  stepCpuMs.push((cpuMs() - firstCpu) / (count - 1));
   await releaseMemory();
 }
-console.log(`decode at context 512: median ${median(stepMs).toFixed(1)} ms/token over ${runs} runs of ${tokens} tokens [${stepMs.map((m) => m.toFixed(1)).join(", ")}]`);
+console.log(`decode at context 512: median ${median(stepMs).toFixed(1)} ms/token wall [${list(stepMs, 1)}], ${median(stepCpuMs).toFixed(1)} ms/token CPU [${list(stepCpuMs, 1)}] over ${runs} runs of ${tokens} tokens`);
