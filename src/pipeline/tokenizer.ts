@@ -55,7 +55,7 @@ export class TextTokenizer {
   static load(dir: string): TextTokenizer {
     const file = join(dir, "tokenizer.json");
     const fromBpeFiles = existsSync(file) ? null : tokenizerJsonFromBpeFiles(dir);
-    if (!existsSync(file) && !fromBpeFiles) throw new ModelFileError("TOKENIZER_MISSING", file, "the model's tokenizer.json (or vocab.json and merges.txt) is missing");
+    if (!existsSync(file) && !fromBpeFiles) throw new ModelFileError("TOKENIZER_MISSING", file, "the model's tokenizer.json is missing (and there is no vocab.json with merges.txt either)");
     let json: TokenizerJson;
     let config: Record<string, unknown> = {};
     try {

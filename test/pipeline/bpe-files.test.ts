@@ -44,5 +44,5 @@ test("vocab.json + merges.txt + added_tokens_decoder give the tokenizer.json's i
 });
 
 test("a folder with neither tokenizer.json nor vocab.json and merges.txt names what is missing", () => {
-  expect(() => TextTokenizer.load(mkdtempSync(join(tmpdir(), "mlx-asr-bpe-none-")))).toThrow(/tokenizer\.json \(or vocab\.json and merges\.txt\) is missing/);
+  expect(() => TextTokenizer.load(mkdtempSync(join(tmpdir(), "mlx-asr-bpe-none-")))).toThrow(/tokenizer\.json is missing \(and there is no vocab\.json with merges\.txt either\)/);
 });
