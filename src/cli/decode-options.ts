@@ -1,5 +1,6 @@
 /** Options shared by `transcribe` and `batch`: model, language, prompt extras, decoding, output format. */
 import { z } from "zod";
+import { allFamilies } from "../families/registry";
 import { OUTPUT_FORMATS, type OutputFormat } from "../formats/transcript";
 import type { TranscribeOptions } from "../pipeline/transcriber";
 import type { OptionSpec } from "./args";
@@ -21,9 +22,17 @@ export const DECODE_OPTION_SPEC: OptionSpec = {
   help: { type: "boolean", short: "h" },
 };
 
+/** Each family's language codes, for the help text. */
+function familyLanguages(): string {
+  return allFamilies()
+    .map((f) => `                                          ${f.name}: ${Object.keys(f.languages.labels).join(", ")}`)
+    .join("\n");
+}
+
 export const DECODE_OPTION_HELP = `  --model, -m <folder|org/name|family>  model to use (default: funasr-qwen4b, from ./models/funasr-qwen4b)
-  --language, -l <code>                 language of the audio (family labels: zh, en, ja; auto where supported)
-  --hotwords <w1,w2,…>                  words to favour (Fun-ASR-Nano's hot-word prompt; others warn)
+  --language, -l <code>                 language of the audio, or auto (the default); the model's family takes:
+${familyLanguages()}
+  --hotwords <w1,w2,…>                  words to favour (families with a hot-word or context prompt; others warn)
   --translate                           also translate the Chinese transcript to English (prints both)
   --task transcribe|translate           translate = speech → English in one pass (FunASR-Qwen4B)
   --format, -f txt|json|verbose_json|srt|vtt   output format (default txt)

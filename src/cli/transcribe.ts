@@ -59,13 +59,13 @@ async function transcribeOne(transcriber: Transcriber, file: string, values: Dec
   } else {
     result = await transcriber.transcribe(file, options);
   }
-  for (const warning of result.warnings) process.stderr.write(`mlx-asr: warning: ${warning}\n`);
   let transcript: TranscriptionResult = result;
   if (values.translate) {
     const translated = await transcriber.translateTranscript(result);
     if (values.stream) process.stdout.write(`${translated.translation.text}\n`);
     transcript = translated;
   }
+  for (const warning of transcript.warnings) process.stderr.write(`mlx-asr: warning: ${warning}\n`);
   const formatted = formatTranscript(transcript, values.format, { bilingual: values.translate });
   if (values.output) {
     const path = resultPath(values.output, file, OUTPUT_FILE_EXTENSIONS[values.format]);

@@ -92,6 +92,12 @@ export interface LlmPromptedRecipe {
   readonly generation: GenerationDefaults;
   /** Reads the raw generated text (e.g. a language tag before the transcript); default: the text as is. */
   parseOutput?(raw: string, request: AudioPromptRequest): ParsedOutput;
+  /**
+   * The marker after which the output is transcript, when the model writes something
+   * else first (Qwen3-ASR's `language X<asr_text>`): streamed text starts after it.
+   * Null or absent: the output is transcript from its first token.
+   */
+  streamAfter?(request: AudioPromptRequest): string | null;
 }
 
 export type RecognizerRecipe = LlmPromptedRecipe;

@@ -10,6 +10,7 @@ import { z } from "zod";
 import { MAX_LAYERS } from "../nn/config-bounds";
 import { ConfigError, ModelFileError } from "../errors";
 import { backend, decoderDtype } from "../engine/device";
+import type { KeyLayout } from "../engine/key-layout";
 import { mx, type Tensor } from "../engine/mlx";
 import { castFloating, CheckpointIndex } from "../engine/weights";
 import { releaseMemory } from "../runtime";
@@ -442,11 +443,28 @@ export const QWEN3_4B: Qwen3Config = Qwen3ConfigSchema.parse({
   intermediate_size: 9728,
 });
 
+/** Qwen3-ASR's files hold the text model beside the audio tower (released with `thinker.` removed, and mlx-community's). */
+const BESIDE_AUDIO_TOWER_LAYOUT: KeyLayout = {
+  name: "beside an audio tower",
+  detect: (index) => index.has("audio_tower.conv2d1.weight"),
+  rules: [{ match: /^audio_tower\./, drop: true }],
+};
+
+/** transformers' multimodal models: `model.language_model.*` beside `model.audio_tower.*` and `model.multi_modal_projector.*`. */
+const TRANSFORMERS_MULTIMODAL_LAYOUT: KeyLayout = {
+  name: "transformers multimodal",
+  detect: (index) => index.has("model.language_model.embed_tokens.weight"),
+  rules: [
+    { match: /^model\.(audio_tower|multi_modal_projector)\./, drop: true },
+    { match: /^model\.language_model\./, rename: "model." },
+  ],
+};
+
 export const QWEN3_DECODER: LanguageModelDefinition<Qwen3Config, Qwen3Decoder> = {
   title: "Qwen3 decoder",
   schema: Qwen3ConfigSchema,
   released: { "Qwen3-0.6B": QWEN3_0_6B, "Qwen3-4B": QWEN3_4B },
-  layouts: [],
+  layouts: [BESIDE_AUDIO_TOWER_LAYOUT, TRANSFORMERS_MULTIMODAL_LAYOUT],
   /** Fun-ASR-Nano's combined checkpoint keeps the LLM under `llm.`. */
   prefixes: () => ["", "llm."],
   tensors: (c, index, configSource) => qwen3Tensors(c, index, configSource),

@@ -58,6 +58,22 @@ export function blockDiagonalMask(length: number, size: number): Tensor | undefi
   return mx.where(mx.equal(block.reshape([length, 1]), block.reshape([1, length])), 0, -Infinity);
 }
 
+/**
+ * Additive block-diagonal mask `[T, T]` over consecutive blocks of the given sizes
+ * (T their sum): a position attends only inside its own block. Sequences packed end
+ * to end, each cut into its own windows, attend as if each were alone (the
+ * `cu_seqlens` of variable-length attention). Undefined for a single block.
+ */
+export function segmentedMask(sizes: readonly number[]): Tensor | undefined {
+  if (sizes.length <= 1) return undefined;
+  const length = sizes.reduce((a, b) => a + b, 0);
+  const ends: number[] = [];
+  for (const size of sizes.slice(0, -1)) ends.push((ends.at(-1) ?? 0) + size);
+  const positions = mx.arange(length, mx.int32).reshape([length, 1]);
+  const block = mx.sum(mx.greaterEqual(positions, mx.array(ends, mx.int32).reshape([1, ends.length])).astype(mx.int32), 1);
+  return mx.where(mx.equal(block.reshape([length, 1]), block.reshape([1, length])), 0, -Infinity);
+}
+
 /** Scaled dot-product attention of `[B, H, T, D]` heads; GQA when k/v have fewer heads than q. */
 export function attend(q: Tensor, k: Tensor, v: Tensor, scale: number, mask?: Tensor): Tensor {
   return mask === undefined

@@ -3,6 +3,7 @@
  * by an activation, over channels-last input (`[B, T, C]` for 1-D, `[B, H, W, C]`
  * for 2-D). Weights are in the engine's layout (`[out, k, in]`, `[out, kh, kw, in]`).
  */
+import { backend } from "../engine/device";
 import { mx, type Tensor } from "../engine/mlx";
 import { activate, type Activation } from "./feed-forward";
 import { callCompiled, ParamCursor, signatureOf, type Module } from "./module";
@@ -17,6 +18,29 @@ export interface ConvLayer {
 /** Output length of a convolution along one axis. */
 export function convOutputLength(length: number, kernel: number, stride: number, padding: number): number {
   return Math.floor((length + 2 * padding - kernel) / stride) + 1;
+}
+
+/**
+ * 2-D convolution of channels-last `x [N, H, W, C]` by `weight [out, kh, kw, C]`. On
+ * the CPU as one matrix product over the gathered patches (im2col): the engine's
+ * CPU conv2d runs a 480-channel 3×3 stride-2 layer over 30 s of audio in 108 s,
+ * the product in under a second; Metal's own convolution is fast.
+ */
+export function conv2d(x: Tensor, weight: Tensor, stride: number, padding: number): Tensor {
+  if (backend() === "metal") return mx.conv2d(x, weight, stride, padding);
+  const [out, kh, kw, channels] = weight.shape as [number, number, number, number];
+  const [, height, width] = x.shape as [number, number, number, number];
+  const rows = convOutputLength(height, kh, stride, padding);
+  const cols = convOutputLength(width, kw, stride, padding);
+  const padded = padding > 0 ? mx.pad(x, [[0, 0], [padding, padding], [padding, padding], [0, 0]]) : x;
+  const patches: Tensor[] = [];
+  for (let dy = 0; dy < kh; dy++) {
+    for (let dx = 0; dx < kw; dx++) {
+      patches.push(padded.index(mx.Slice(), mx.Slice(dy, dy + stride * (rows - 1) + 1, stride), mx.Slice(dx, dx + stride * (cols - 1) + 1, stride)));
+    }
+  }
+  const gathered = patches.length === 1 ? patches[0]! : mx.concatenate(patches, 3);
+  return mx.matmul(gathered, weight.reshape([out, kh * kw * channels]).T);
 }
 
 export class ConvStem implements Module {
@@ -44,7 +68,7 @@ export class ConvStem implements Module {
     let h = x;
     for (const layer of this.layers) {
       const weight = p.next();
-      h = weight.ndim === 4 ? mx.conv2d(h, weight, layer.stride, layer.padding) : mx.conv1d(h, weight, layer.stride, layer.padding, 1, 1);
+      h = weight.ndim === 4 ? conv2d(h, weight, layer.stride, layer.padding) : mx.conv1d(h, weight, layer.stride, layer.padding, 1, 1);
       if (layer.bias) h = mx.add(h, p.next());
       h = activate(this.activation, h);
     }

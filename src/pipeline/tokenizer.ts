@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { TokenizerLoader } from "@lenml/tokenizers";
 import { ModelFileError } from "../errors";
+import { tokenizerJsonFromBpeFiles } from "./bpe-files";
 
 interface TokenizerJson {
   model: { vocab: Record<string, number> };
@@ -50,14 +51,15 @@ export class TextTokenizer {
     }
   }
 
-  /** Reads `tokenizer.json` (and `tokenizer_config.json` when present) from `dir`. */
+  /** Reads `tokenizer.json` (else a Qwen2 tokenizer's `vocab.json` and `merges.txt`) and `tokenizer_config.json` when present from `dir`. */
   static load(dir: string): TextTokenizer {
     const file = join(dir, "tokenizer.json");
-    if (!existsSync(file)) throw new ModelFileError("TOKENIZER_MISSING", file, "the model's tokenizer.json is missing");
+    const fromBpeFiles = existsSync(file) ? null : tokenizerJsonFromBpeFiles(dir);
+    if (!existsSync(file) && !fromBpeFiles) throw new ModelFileError("TOKENIZER_MISSING", file, "the model's tokenizer.json is missing (and there is no vocab.json with merges.txt either)");
     let json: TokenizerJson;
     let config: Record<string, unknown> = {};
     try {
-      json = JSON.parse(readFileSync(file, "utf8")) as TokenizerJson;
+      json = (fromBpeFiles ?? JSON.parse(readFileSync(file, "utf8"))) as TokenizerJson;
       const configFile = join(dir, "tokenizer_config.json");
       if (existsSync(configFile)) config = JSON.parse(readFileSync(configFile, "utf8")) as Record<string, unknown>;
     } catch (e) {

@@ -169,7 +169,10 @@ export class Transcriber {
         segments.push({ start: segment.start, end: segment.end, text });
       }
       const text = joinSegmentTexts(segments.map((s) => s.text), "en");
-      return { ...transcript, translation: { language: "en", text, segments } };
+      const warnings = this.family.supportsAudioTranslation
+        ? transcript.warnings
+        : [...transcript.warnings, `${this.family.name} does not translate speech: the transcript was translated as text by its language model`];
+      return { ...transcript, warnings, translation: { language: "en", text, segments } };
     });
   }
 

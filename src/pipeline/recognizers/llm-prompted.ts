@@ -13,6 +13,7 @@ import { assemblePrompt } from "../prompt";
 import { generateText } from "../text-generation";
 import type { TextModel } from "../text-model";
 import type { RecognitionRequest, RecognizedPiece, Recognizer } from "./recognizer";
+import { TextAfterMarker } from "./text-after-marker";
 
 export interface AudioEmbeddingTimings {
   frontendMs: number;
@@ -59,6 +60,8 @@ export class LlmPromptedRecognizer implements Recognizer {
     const { tokenizer, audioPlaceholderId } = this.text;
     const prompt = assemblePrompt(tokenizer, this.recipe.prompts.audio(request), rows.shape[0]!, audioPlaceholderId);
     const generation = this.recipe.generation;
+    const onText = request.onText;
+    const streamed = onText ? new TextAfterMarker(this.recipe.streamAfter?.(request) ?? null, onText) : null;
     const out = await generateText(this.text, {
       prompt,
       audio: rows,
@@ -66,9 +69,10 @@ export class LlmPromptedRecognizer implements Recognizer {
       sampling: { ...generation.sampling, ...request.sampling },
       repetitionGuard: generation.repetitionGuard,
       signal: request.signal,
-      onText: request.onText,
+      onText: streamed ? (piece) => streamed.push(piece) : undefined,
     });
     const parsed = this.recipe.parseOutput?.(out.text, request) ?? { text: out.text, language: null };
+    streamed?.finish(parsed.text);
     return {
       text: parsed.text,
       tokens: out.tokens,
