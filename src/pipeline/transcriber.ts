@@ -255,8 +255,8 @@ export class Transcriber {
     const family = this.family;
     const task = options.task ?? "transcribe";
     if (task === "translate" && !family.supportsAudioTranslation) {
-      const instead = this.model.text ? "use transcribe-and-translate (--translate)" : "and has no language model to translate a transcript";
-      throw new UsageError("UNSUPPORTED_TASK", family.name, `cannot translate speech directly; ${instead}`);
+      const detail = this.model.text ? "cannot translate speech directly; use transcribe-and-translate (--translate)" : "cannot translate speech, and has no language model to translate a transcript";
+      throw new UsageError("UNSUPPORTED_TASK", family.name, detail);
     }
     const language = options.language ?? "auto";
     const known = Object.keys(family.languages.labels);
