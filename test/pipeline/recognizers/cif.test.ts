@@ -1,0 +1,104 @@
+/**
+ * The CIF recognizer through the library, on the reference fixtures' released
+ * layout: FunASR's text, token ids and per-word times (`Paraformer.inference` with
+ * and without `pred_timestamp`) for every utterance; the words of long audio on
+ * the whole audio's clock; the same numbers from `model.pt` (converted once into
+ * the cache, found there the second time) as from `model.safetensors`.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { compilationEnabled } from "../../../src/engine/compilation";
+import { conversionCacheDir } from "../../../src/engine/cache-dir";
+import { mx } from "../../../src/engine/mlx";
+import { loadSafetensors } from "../../../src/engine/safetensors";
+import { locateModelFiles } from "../../../src/pipeline/model-files";
+import type { CifRecognizer } from "../../../src/pipeline/recognizers/cif";
+import { Transcriber } from "../../../src/pipeline/transcriber";
+import { familyFile, familyUtterances } from "../../helpers/family-fixtures";
+import { allowSlowTests } from "../../helpers/timeout";
+
+allowSlowTests();
+
+interface FunasrResult {
+  funasr_result: { text: string };
+  funasr_result_pred_timestamp: { text: string; timestamp: [number, number][] };
+  token_int: number[];
+}
+
+const MODEL = familyFile("paraformer-zh", "model");
+const UTTERANCES = familyUtterances("paraformer-zh");
+const result = (dir: string) => JSON.parse(readFileSync(join(dir, "result.json"), "utf8")) as FunasrResult;
+const transcriber = await Transcriber.load(MODEL);
+
+describe.each(UTTERANCES.map((u) => [u.id, u] as const))("%s", (_id, u) => {
+  test("text, token ids and a time for every word as FunASR gives them", async () => {
+    const expected = result(u.dir);
+    const out = await transcriber.transcribe(u.wav!);
+    expect(out.text).toBe(expected.funasr_result.text);
+    expect(out.language).toBe("zh");
+    expect(out.segments).toHaveLength(1);
+    const [segment] = out.segments;
+    expect(segment!.tokens).toEqual(expected.token_int);
+    const timed = expected.funasr_result_pred_timestamp;
+    expect(segment!.words!.map((w) => w.text)).toEqual(timed.text.split(" "));
+    expect(segment!.words!.map((w) => [w.start, w.end])).toEqual(timed.timestamp.map(([a, b]) => [Math.max(0, a) / 1000, b / 1000]));
+  });
+});
+
+test("long audio: each piece's words move to the whole audio's clock", async () => {
+  const u = UTTERANCES.find((x) => x.id === "asr_example_5s")!;
+  const out = await transcriber.transcribe(u.wav!, { segmentSeconds: 3 });
+  expect(out.segments.length).toBeGreaterThan(1);
+  for (const segment of out.segments) {
+    expect(segment.words!.length).toBeGreaterThan(0);
+    for (const word of segment.words!) {
+      expect(word.start).toBeGreaterThanOrEqual(segment.start);
+      expect(word.end).toBeLessThanOrEqual(segment.end + 0.1);
+      expect(word.end).toBeGreaterThanOrEqual(word.start);
+    }
+  }
+  const starts = out.segments.flatMap((s) => s.words!.map((w) => w.start));
+  expect(starts).toEqual([...starts].sort((a, b) => a - b));
+});
+
+describe("model.pt instead of model.safetensors", () => {
+  const root = mkdtempSync(join(tmpdir(), "mlx-asr-paraformer-pt-"));
+  const release = join(root, "release");
+  const saved = process.env.XDG_CACHE_HOME;
+  afterAll(() => {
+    if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = saved;
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  test("converted once into the cache, every tensor equal, the same transcripts", async () => {
+    compilationEnabled(); // the kernel cache stays where it was; only conversions go to the test's cache
+    process.env.XDG_CACHE_HOME = join(root, "cache");
+    mkdirSync(release);
+    for (const file of ["model.pt", "config.yaml", "am.mvn", "tokens.json"]) copyFileSync(join(MODEL, file), join(release, file));
+    const located = locateModelFiles(release);
+    const [converted] = located.encoder!.files;
+    expect(converted!.startsWith(conversionCacheDir())).toBe(true);
+    expect(readdirSync(conversionCacheDir())).toHaveLength(1);
+    const fromPt = loadSafetensors(converted!);
+    const fromSafetensors = loadSafetensors(join(MODEL, "model.safetensors"));
+    expect(Object.keys(fromPt).sort()).toEqual(Object.keys(fromSafetensors).sort());
+    for (const [name, tensor] of Object.entries(fromSafetensors)) expect(mx.arrayEqual(fromPt[name]!, tensor).item()).toBe(true);
+    // The second time the copy is found, not converted again.
+    expect(locateModelFiles(release).encoder!.files).toEqual([converted!]);
+    expect(readdirSync(conversionCacheDir())).toHaveLength(1);
+
+    const fromRelease = await Transcriber.load(release);
+    for (const u of UTTERANCES.filter((x) => x.id === "zh_16k" || x.id === "en_16k")) {
+      const a = await fromRelease.transcribe(u.wav!);
+      const b = await transcriber.transcribe(u.wav!);
+      expect(a.text).toBe(b.text);
+      expect(a.segments[0]!.words).toEqual(b.segments[0]!.words!);
+    }
+    const recognizer = fromRelease.model.recognizer as CifRecognizer;
+    expect(recognizer.tokens.size).toBe(300);
+    expect(existsSync(join(release, "model.safetensors"))).toBe(false);
+  });
+});
