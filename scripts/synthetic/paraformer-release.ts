@@ -25,6 +25,10 @@ export interface ParaformerReleaseOptions {
   /** Add BiCif-Paraformer's second predictor head (a checkpoint the family refuses). */
   readonly variant?: "bicif";
   readonly seed?: number;
+  /** Save `{key: state_dict}` (FunASR's loader unwraps state_dict, model_state_dict and model). */
+  readonly wrapKey?: string;
+  /** Before every key, as a state dict saved from DataParallel has `module.`. */
+  readonly keyPrefix?: string;
 }
 
 const RANDOM_STD = 0.02;
@@ -137,12 +141,12 @@ export function writeParaformerRelease(dir: string, options: ParaformerReleaseOp
   mkdirSync(dir, { recursive: true });
   const seed = options.seed ?? 1;
   const specs: TorchTensorSpec[] = [...paraformerReleaseShapes(options)].map(([name, shape], i) => ({
-    name,
+    name: `${options.keyPrefix ?? ""}${name}`,
     dtype: "float32",
     shape,
     data: () => initialValues(name, shape, seed * 100_003 + i),
   }));
-  writeTorchCheckpoint(join(dir, "model.pt"), specs, { folder: "model" });
+  writeTorchCheckpoint(join(dir, "model.pt"), specs, { folder: "model", wrapKey: options.wrapKey });
   writeFileSync(join(dir, "config.yaml"), configYaml(options));
   writeFileSync(join(dir, "am.mvn"), amMvn(560));
   writeFileSync(join(dir, "tokens.json"), `${JSON.stringify(tokens(PARAFORMER_LARGE_DECODER.vocab_size), null, 4)}\n`);
