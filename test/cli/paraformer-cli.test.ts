@@ -2,7 +2,7 @@
  * paraformer-zh through the command line: `transcribe -f verbose_json` with a time
  * for every character, subtitles cut on them, batch, the memory report from the
  * released configuration, and the options it refuses (language, hot words,
- * translation of either kind), each in one line with exit status 2.
+ * translation of either kind, quantization), each in one line with exit status 2.
  */
 import { afterAll, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -75,4 +75,10 @@ test("translate (text) is refused in one line", () => {
   const r = runCli(["translate", "--model", MODEL, "今天天气很好"]);
   expect(r.status).toBe(2);
   expect(r.stderr.trim()).toBe("mlx-asr: error[NO_LANGUAGE_MODEL]: paraformer-zh: has no language model, so it cannot translate or generate text");
+});
+
+test("quantize is refused: there is no language model to quantize", () => {
+  const r = runCli(["quantize", MODEL, join(dir, "quantized"), "--bits", "4"]);
+  expect(r.status).toBe(2);
+  expect(r.stderr).toContain("error[NOTHING_TO_QUANTIZE]");
 });
