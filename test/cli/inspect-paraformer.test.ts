@@ -8,7 +8,7 @@
  * once as a child process.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../src/cli/inspect/command";
@@ -18,6 +18,7 @@ import { runCli } from "../helpers/cli";
 import { difference } from "../helpers/compare";
 import { familyFile, familyStage, familyUtterances, type FamilyUtterance } from "../helpers/family-fixtures";
 import { allowSlowTests } from "../helpers/timeout";
+import { encodeWav } from "../helpers/wav";
 
 allowSlowTests();
 
@@ -139,4 +140,14 @@ test("the command line as a child process: inspect logits --audio, and a file wi
   expect(bad.stderr).toContain('error[INPUT_TENSOR_MISSING]');
   expect(bad.stderr).toContain('"acoustic_embeds"');
   expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+});
+
+test("audio too short for a token: the predictor writes its weights and a count of 0; the logits stage refuses in one line", async () => {
+  const wav = join(dir, "short.wav");
+  writeFileSync(wav, encodeWav({ sampleRate: 16000, channels: [new Array(480).fill(0)], encoding: "pcm", bits: 16 }));
+  const out = await inspect("predictor", "--audio", wav);
+  expect(list(out.token_num!)).toEqual([0]);
+  expect(out.cif_alphas!.shape).toEqual([1]);
+  expect(out.fire_positions).toBeUndefined();
+  await expect(run(["logits", "--audio", wav, "--model", MODEL, "--out", join(dir, "none.safetensors")])).rejects.toMatchObject({ code: "NO_TOKENS" });
 });

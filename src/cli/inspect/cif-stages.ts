@@ -9,7 +9,7 @@
 import { loadSafetensors } from "../../engine/safetensors";
 import { mx, type Tensor } from "../../engine/mlx";
 import { toTensor } from "../../engine/transfer";
-import { ModelFileError } from "../../errors";
+import { ModelFileError, UsageError } from "../../errors";
 import type { ParallelDecoder, TokenFiring, TokenPredictor } from "../../nn/parts";
 import type { ModelParts } from "../../pipeline/model-parts";
 import { encoderStage } from "./encoder-stage";
@@ -78,6 +78,8 @@ export function cifStages(parts: ModelParts): StageDefinition[] {
       const counts = out.members.map((m) => m.tokenCount);
       const carried = decoderInput(frames, lengths, out.embeddings, counts);
       const base = { kind: "tensors" as const, stage: "predictor", batchAxis: false, sources: value.sources, carried };
+      // The engine cannot write empty tensors: without any token there are no fires and no embeddings to write.
+      const fired = Math.max(...counts) > 0;
       if (value.lengths === null) {
         const [member] = out.members;
         return {
@@ -86,8 +88,7 @@ export function cifStages(parts: ModelParts): StageDefinition[] {
           lengths: null,
           extra: {
             token_num: int32([member!.tokenCount]),
-            fire_positions: int32(member!.firePositions),
-            acoustic_embeds: out.embeddings.index(0),
+            ...(fired && { fire_positions: int32(member!.firePositions), acoustic_embeds: out.embeddings.index(0) }),
             cif_alphas_tail: toTensor(member!.tailAlphas),
             cif_peaks: toTensor(member!.peaks),
           },
@@ -99,8 +100,7 @@ export function cifStages(parts: ModelParts): StageDefinition[] {
         lengths: [...lengths],
         extra: {
           token_num: int32(counts),
-          fire_positions: paddedFires(out.members),
-          acoustic_embeds: out.embeddings,
+          ...(fired && { fire_positions: paddedFires(out.members), acoustic_embeds: out.embeddings }),
           cif_alphas_tail: paddedRows(out.members.map((m) => m.tailAlphas)),
           cif_peaks: paddedRows(out.members.map((m) => m.peaks)),
         },
@@ -121,8 +121,10 @@ export function cifStages(parts: ModelParts): StageDefinition[] {
       const tokenCounts = carried.token_lengths!.tolist() as number[];
       const embeddings = carried.acoustic_embeds;
       const decoder = await parts.network<ParallelDecoder>("nar_decoder");
-      const [batch, tokens] = embeddings.shape as [number, number];
-      const scores = tokens === 0 ? mx.zeros([batch, 0, decoder.vocabSize], mx.float32) : decoder.decode(embeddings, tokenCounts, carried.encoder_out, frameLengths);
+      if (embeddings.shape[1] === 0) {
+        throw new UsageError("NO_TOKENS", value.sources.join(", "), "the predictor fires no token here, so the decoder has nothing to score (FunASR returns an empty result too)");
+      }
+      const scores = decoder.decode(embeddings, tokenCounts, carried.encoder_out, frameLengths);
       const greedy = mx.argmax(scores, -1).astype(mx.int32);
       mx.eval(greedy);
       const isBatch = value.lengths !== null;

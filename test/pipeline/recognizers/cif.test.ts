@@ -63,6 +63,14 @@ test("long audio: each piece's words move to the whole audio's clock", async () 
   expect(starts).toEqual([...starts].sort((a, b) => a - b));
 });
 
+test("a single encoder frame fires no token: no decoder pass, empty text, no words", () => {
+  const recognizer = transcriber.model.recognizer as CifRecognizer;
+  const [decoding] = recognizer.decodeFrames(mx.random.normal([1, 1, 64], mx.float32, 0, 1, mx.random.key(5)), [1]);
+  expect(decoding!.firing.tokenCount).toBe(0);
+  expect(decoding!.best).toEqual([]);
+  expect(recognizer.transcript(decoding!)).toEqual({ text: "", ids: [], words: [] });
+});
+
 describe("model.pt instead of model.safetensors", () => {
   const root = mkdtempSync(join(tmpdir(), "mlx-asr-paraformer-pt-"));
   const release = join(root, "release");
