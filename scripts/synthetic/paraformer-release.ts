@@ -7,7 +7,7 @@
  * weights come out near 0.3 per frame (5 tokens per second, like Mandarin speech),
  * so the decoder works on a realistic number of tokens.
  *
- *   bun scripts/synthetic/paraformer-release.ts OUT_DIR [--encoder-blocks N] [--decoder-blocks N] [--variant bicif]
+ *   bun scripts/synthetic/paraformer-release.ts OUT_DIR [--encoder-blocks N] [--decoder-blocks N] [--variant bicif|seaco]
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -22,8 +22,8 @@ export interface ParaformerReleaseOptions {
   readonly encoderBlocks?: number;
   /** Decoder layers with cross-attention; default 16. */
   readonly decoderBlocks?: number;
-  /** Add BiCif-Paraformer's second predictor head (a checkpoint the family refuses). */
-  readonly variant?: "bicif";
+  /** Add BiCif-Paraformer's second predictor head, or SeACo-Paraformer's hot-word bias modules (checkpoints the family refuses). */
+  readonly variant?: "bicif" | "seaco";
   readonly seed?: number;
   /** Save `{key: state_dict}` (FunASR's loader unwraps state_dict, model_state_dict and model). */
   readonly wrapKey?: string;
@@ -73,6 +73,12 @@ export function paraformerReleaseShapes(options: ParaformerReleaseOptions = {}):
     shapes.set("predictor.cif_output2.weight", [1, 512]);
     shapes.set("predictor.cif_output2.bias", [1]);
   }
+  if (options.variant === "seaco") {
+    shapes.set("bias_embed.weight", [8404, 512]);
+    shapes.set("bias_encoder.weight_ih_l0", [2048, 512]);
+    shapes.set("bias_encoder.weight_hh_l0", [2048, 512]);
+    shapes.set("hotword_output_layer.weight", [8404, 512]);
+  }
   shapes.set(`decoder.${PARAFORMER_TRAINING_EMBEDDING}`, [decoder.vocab_size, decoder.encoder_output_size]);
   for (const [name, shape] of paraformerDecoderTensors(decoder)) shapes.set(`decoder.${name}`, shape);
   return shapes;
@@ -84,7 +90,7 @@ function configYaml(options: ParaformerReleaseOptions): string {
   const d = PARAFORMER_LARGE_DECODER.decoder_conf;
   const layers = options.decoderBlocks ?? 16;
   return stringify({
-    model: options.variant === "bicif" ? "BiCifParaformer" : "Paraformer",
+    model: { bicif: "BiCifParaformer", seaco: "SeacoParaformer", plain: "Paraformer" }[options.variant ?? "plain"],
     model_conf: { ctc_weight: 0.0, lsm_weight: 0.1, length_normalized_loss: true, predictor_weight: 1.0, predictor_bias: 1, sampling_ratio: 0.75 },
     encoder: "SANMEncoder",
     encoder_conf: {
@@ -161,10 +167,10 @@ if (import.meta.main) {
   };
   const count = (name: string) => (flag(name) === undefined ? undefined : Number(flag(name)));
   if (!out) {
-    process.stderr.write("usage: bun scripts/synthetic/paraformer-release.ts OUT_DIR [--encoder-blocks N] [--decoder-blocks N] [--variant bicif]\n");
+    process.stderr.write("usage: bun scripts/synthetic/paraformer-release.ts OUT_DIR [--encoder-blocks N] [--decoder-blocks N] [--variant bicif|seaco]\n");
     process.exit(2);
   }
-  const variant = flag("--variant") === "bicif" ? "bicif" : undefined;
+  const variant = flag("--variant") === "bicif" ? "bicif" : flag("--variant") === "seaco" ? "seaco" : undefined;
   writeParaformerRelease(out, { encoderBlocks: count("--encoder-blocks"), decoderBlocks: count("--decoder-blocks"), variant });
   process.stdout.write(`${out}\n`);
 }

@@ -88,6 +88,13 @@ test("a BiCif-Paraformer checkpoint is refused in one line naming its extra tens
   expect(line.split("\n")).toHaveLength(1);
 });
 
+test("a SeACo-Paraformer checkpoint (hot-word bias modules) is refused the same way", () => {
+  const dir = writeParaformerRelease(join(root, "seaco"), { encoderBlocks: 1, decoderBlocks: 1, variant: "seaco" });
+  const line = refusal(() => locateModelFiles(dir));
+  expect(line).toContain("is not the plain Paraformer (config.yaml: SeacoParaformer)");
+  expect(line).toContain("bias_embed.* (1), bias_encoder.* (2), hotword_output_layer.* (1)");
+});
+
 test("broken releases: a missing am.mvn, a config.yaml field of the wrong type, tokens.json of the wrong size", async () => {
   const dir = writeParaformerRelease(join(root, "broken"), { encoderBlocks: 1, decoderBlocks: 1 });
   rmSync(join(dir, "am.mvn"));
