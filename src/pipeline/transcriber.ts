@@ -289,6 +289,7 @@ export class Transcriber {
     const separator = segmentSeparator(request.language === "auto" ? "en" : request.language);
     let emittedAny = false;
     let reported: string | null = null;
+    let generated = false;
     const segments: TranscriptSegment[] = [];
     for (const piece of pieces) {
       if (options.signal?.aborted) throw new CancelledError("CANCELLED", wave.source, "transcription cancelled");
@@ -313,13 +314,15 @@ export class Transcriber {
       timings.decodeMs += out.timings.decodeMs;
       timings.tokens += out.tokens.length;
       reported ??= out.language;
-      const text = fullCleanup ? cleanTranscript(out.text) : streaming ? trimmed.text : out.text.trim();
+      // A verbatim reading (not free generation) keeps its text, so it stays the text its word times belong to.
+      const text = fullCleanup && !out.verbatim ? cleanTranscript(out.text) : streaming ? trimmed.text : out.text.trim();
+      generated ||= !out.verbatim;
       if (text) segments.push({ start: piece.start, end: piece.end, text, tokens: out.tokens, ...wordsFrom(out.words, piece.start) });
       await releaseMemory();
     }
     const language = request.task === "translate" ? "en" : request.language !== "auto" ? request.language : reported;
     let text = joinSegmentTexts(segments.map((s) => s.text), language ?? "en");
-    if (fullCleanup && segments.length > 1) text = removeMetaCommentary(exciseHallucinations(removeRepeatedBlocks(text)));
+    if (fullCleanup && generated && segments.length > 1) text = removeMetaCommentary(exciseHallucinations(removeRepeatedBlocks(text)));
     timings.totalMs = performance.now() - started;
     timings.tokensPerSecond = timings.decodeMs > 0 ? (timings.tokens / timings.decodeMs) * 1000 : 0;
     timings.realTimeFactor = wave.durationSeconds > 0 ? timings.totalMs / 1000 / wave.durationSeconds : 0;

@@ -86,6 +86,7 @@ export class CifRecognizer implements Recognizer {
       language: this.recipe.language,
       stop: "complete",
       words,
+      verbatim: true,
       timings: { frontendMs: t1 - t0, encoderMs: t2 - t1, prefillMs: 0, decodeMs: t3 - t2 },
     };
   }

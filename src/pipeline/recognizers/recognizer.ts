@@ -29,6 +29,12 @@ export interface RecognizedPiece {
   readonly stop: "stop_token" | "max_tokens" | "repetition" | "complete";
   /** A time for each word (or character), in seconds from the start of the piece, where the recognizer knows them. */
   readonly words?: readonly TranscriptWord[];
+  /**
+   * The text is the model's reading token by token (a CIF or CTC head), not free
+   * generation: the clean-ups for a language model's output (repetitions, leaked
+   * instructions, meta-commentary) do not apply to it.
+   */
+  readonly verbatim?: boolean;
   readonly timings: { frontendMs: number; encoderMs: number; prefillMs: number; decodeMs: number };
 }
 

@@ -71,6 +71,21 @@ test("a single encoder frame fires no token: no decoder pass, empty text, no wor
   expect(recognizer.transcript(decoding!)).toEqual({ text: "", ids: [], words: [] });
 });
 
+test("a verbatim reading keeps its text: the clean-ups for language-model output (here: a repetition) do not touch it", async () => {
+  const repeated = "今天天气很好我们去公园散步吧".repeat(4);
+  const withRecognizer = (verbatim: boolean) => {
+    const recognizer = {
+      features: transcriber.model.recognizer!.features,
+      recognize: async () => ({ text: repeated, tokens: [], language: "zh", stop: "complete" as const, verbatim, timings: { frontendMs: 0, encoderMs: 0, prefillMs: 0, decodeMs: 0 } }),
+    };
+    const Ctor = Transcriber as unknown as new (model: unknown) => Transcriber;
+    return new Ctor({ ...transcriber.model, recognizer });
+  };
+  const wav = UTTERANCES[0]!.wav!;
+  expect((await withRecognizer(true).transcribe(wav)).text).toBe(repeated);
+  expect((await withRecognizer(false).transcribe(wav)).text).toBe("今天天气很好我们去公园散步吧".repeat(2));
+});
+
 describe("model.pt instead of model.safetensors", () => {
   const root = mkdtempSync(join(tmpdir(), "mlx-asr-paraformer-pt-"));
   const release = join(root, "release");
