@@ -71,6 +71,13 @@ test("a single encoder frame fires no token: no decoder pass, empty text, no wor
   expect(recognizer.transcript(decoding!)).toEqual({ text: "", ids: [], words: [] });
 });
 
+test("no language model: text translation, generateText and transcribeAndTranslate refuse with one line before any work", async () => {
+  expect(transcriber.model.text).toBeNull();
+  for (const job of [() => transcriber.translate("你好"), () => transcriber.generateText("hi"), () => transcriber.transcribeAndTranslate(UTTERANCES[0]!.wav!)]) {
+    await expect(job()).rejects.toMatchObject({ code: "NO_LANGUAGE_MODEL", message: "paraformer-zh: has no language model, so it cannot translate or generate text" });
+  }
+});
+
 test("a verbatim reading keeps its text: the clean-ups for language-model output (here: a repetition) do not touch it", async () => {
   const repeated = "今天天气很好我们去公园散步吧".repeat(4);
   const withRecognizer = (verbatim: boolean) => {
