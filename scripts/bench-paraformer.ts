@@ -2,8 +2,9 @@
  * Paraformer-zh benchmark at paraformer-large's real shapes: the time to load the
  * release (model.pt converted once into the cache, then found there), and for 30 s
  * of audio each stage (front end, encoder, predictor, decoder + best tokens, text and
- * times) and the whole `Transcriber.transcribe` call. Reports medians and minimums;
- * asserts nothing. Without --model, a release with random weights is written first
+ * times) and the whole `Transcriber.transcribe` call. Reports medians and minimums
+ * of wall time, and the process's CPU time of the whole call: on a shared machine
+ * the CPU time (with BLIS_NUM_THREADS=1) says what one idle core would take. Asserts nothing. Without --model, a release with random weights is written first
  * (scripts/synthetic/paraformer-release.ts).
  *
  *   bun scripts/bench-paraformer.ts [--model DIR] [--audio FILE] [--seconds 30] [--runs N]
@@ -27,6 +28,11 @@ const { values } = parseArgs({
 const runs = Number(values.runs ?? 3);
 const seconds = Number(values.seconds ?? 30);
 
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
 function summary(ms: number[]): string {
   const sorted = [...ms].sort((a, b) => a - b);
   return `median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms, min ${sorted[0]!.toFixed(0)} ms`;
@@ -48,7 +54,7 @@ try {
   const samples = audio ? audio.samples.index(mx.Slice(0, seconds * 16000)) : mx.multiply(mx.random.normal([seconds * 16000], mx.float32, 0, 1, mx.random.key(3)), 0.05);
   mx.eval(samples);
   const input = new Float32Array(samples.tolist() as number[]);
-  const stages: Record<string, number[]> = { features: [], encoder: [], predictor: [], "decoder + best tokens": [], "text + times": [], "stages total": [], "transcribe()": [] };
+  const stages: Record<string, number[]> = { features: [], encoder: [], predictor: [], "decoder + best tokens": [], "text + times": [], "stages total": [], "transcribe()": [], "transcribe() CPU": [] };
   let tokens = 0;
   for (let run = 0; run <= runs; run++) {
     await releaseMemory();
@@ -69,9 +75,9 @@ try {
     marks.push(performance.now());
     tokens = counts[0]!;
     await releaseMemory();
-    const started = performance.now();
+    const [started, startedCpu] = [performance.now(), cpuMs()];
     const result = await transcriber.transcribe(input);
-    const whole = performance.now() - started;
+    const [whole, wholeCpu] = [performance.now() - started, cpuMs() - startedCpu];
     if (run === 0) {
       process.stdout.write(`${seconds} s of audio: ${encoded.frames.shape[1]} encoder frames, ${tokens} tokens, ${result.segments.length} segment(s), ${out.words.length} timed words (warm-up run not counted)\n`);
       continue;
@@ -79,6 +85,7 @@ try {
     Object.keys(stages).slice(0, 5).forEach((name, i) => stages[name]!.push(marks[i + 1]! - marks[i]!));
     stages["stages total"]!.push(marks[5]! - marks[0]!);
     stages["transcribe()"]!.push(whole);
+    stages["transcribe() CPU"]!.push(wholeCpu);
   }
   for (const [name, ms] of Object.entries(stages)) process.stdout.write(`  ${name.padEnd(22)} ${summary(ms)}\n`);
   process.stdout.write(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}\n`);
