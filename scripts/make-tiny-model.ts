@@ -10,7 +10,6 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { CheckpointIndex } from "../src/engine/weights";
-import type { LanguageModelComponent } from "../src/families/family";
 import { allFamilies, DEFAULT_FAMILY, familyByName } from "../src/families/registry";
 import { plansFor, writeCheckpoint } from "./synthetic/checkpoint";
 
@@ -44,7 +43,7 @@ export async function makeTinyModel(out: string, options: TinyModelOptions = {})
     const prefix = network.prefixes?.(config)[0] ?? "";
     const tensors = network.tensors(config, new CheckpointIndex([], new Map()), join(dir, "config.json"));
     await writeCheckpoint(dir, plansFor(tensors, prefix), { seed: seed + offset++, dtype: decoder ? "bfloat16" : "float32" });
-    if (decoder) (component as LanguageModelComponent).writeTinyTokenizer(dir);
+    component.writeTinyTokenizer?.(dir, config);
   }
   return out;
 }

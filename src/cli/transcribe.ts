@@ -39,6 +39,7 @@ export async function run(argv: string[]): Promise<number> {
   if (values.stream && values.output) throw new UsageError("BAD_ARGUMENTS", "transcribe --stream", "streams to the terminal; leave out --output");
   positionals.forEach(assertReadableAudio);
   const transcriber = await loadTranscriber(values);
+  if (values.translate) transcriber.assertTextModel();
   for (const file of positionals) await transcribeOne(transcriber, file, values, positionals.length > 1);
   return 0;
 }

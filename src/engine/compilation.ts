@@ -8,17 +8,13 @@
  * MLX_ASR_COMPILE=0 turns compilation off.
  */
 import { mkdirSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { setNativeEnvironment } from "../runtime";
+import { cacheRoot } from "./cache-dir";
 import { installCompilerShim } from "./compiler-shim";
 import { backend } from "./device";
 
 let decided: boolean | undefined;
-
-function cacheRoot(): string {
-  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "mlx-asr");
-}
 
 /** Where the CPU backend keeps the kernels it compiled. */
 export function kernelCacheDir(): string {

@@ -14,8 +14,12 @@ import type { SamplingOptions } from "./sampling-options";
 /** "transcribe": speech → text in its language; "translate": speech → English directly. */
 export type AudioTask = "transcribe" | "translate";
 
-/** The parts a family may have besides its feature extractor; a recognizer recipe says which it uses. */
-export type ComponentRole = "encoder" | "adaptor" | "decoder" | "predictor";
+/**
+ * The parts a family may have besides its feature extractor; a recognizer recipe says which it uses.
+ * "decoder" is a language model; "predictor" turns encoder frames into one embedding per token (CIF);
+ * "nar_decoder" turns those embeddings into token logits in one parallel pass (Paraformer's decoder).
+ */
+export type ComponentRole = "encoder" | "adaptor" | "decoder" | "predictor" | "nar_decoder";
 
 /** Sizes the tiny-model generator may choose (≥ 512 makes a decoder quantizable by the engine). */
 export interface TinyOptions {
@@ -32,6 +36,12 @@ export interface NetworkComponent<C = any, N = unknown> {
   readonly released: C;
   /** A tiny configuration with the same structure, for tests and the tiny-model generator. */
   tiny(options: TinyOptions): C;
+  /**
+   * Set on the network whose outputs are token ids: writes tokenizer files that hold
+   * the family's special tokens (and fit `config`) into `dir`, for tiny models. In
+   * mlx-asr's layout the tokenizer lives in this network's folder.
+   */
+  writeTinyTokenizer?(dir: string, config: C): void;
 }
 
 export interface LanguageModelComponent<C = any> extends NetworkComponent<C, CausalLM> {
@@ -100,7 +110,25 @@ export interface LlmPromptedRecipe {
   streamAfter?(request: AudioPromptRequest): string | null;
 }
 
-export type RecognizerRecipe = LlmPromptedRecipe;
+/**
+ * How a continuous integrate-and-fire family turns audio into text (Paraformer):
+ * encoder → predictor (one acoustic embedding per token, with the frame each token
+ * fires at) → a non-autoregressive decoder over all tokens at once → the best token
+ * at each position; the fire positions give each token's time.
+ */
+export interface CifRecipe {
+  readonly kind: "cif";
+  /** The vocabulary in the tokenizer folder: a JSON list of token strings, the id being the position (FunASR's tokens.json). */
+  readonly tokensFile: string;
+  /** Ids removed from the best tokens before the text (FunASR: blank, <s>, </s>). */
+  readonly droppedIds: readonly number[];
+  /** The language of the transcripts (such a model does not detect or take one). */
+  readonly language: string;
+  /** Seconds of audio per encoder frame, for token times. */
+  readonly frameSeconds: number;
+}
+
+export type RecognizerRecipe = LlmPromptedRecipe | CifRecipe;
 
 /**
  * The languages a caller may name (any family also takes "auto": not told). A
@@ -165,6 +193,13 @@ export interface FamilyDefinition {
   readonly languages: LanguageSupport;
   readonly supportsHotwords: boolean;
   readonly supportsAudioTranslation: boolean;
+  /** Whether transcripts carry a time for each word (or character); otherwise per segment only. */
+  readonly wordTimestamps?: boolean;
+  /**
+   * Options the family refuses with this reason (completing "<family> …") instead of
+   * warning and ignoring them, where honouring them is impossible by design.
+   */
+  readonly optionRefusals?: { readonly hotwords?: string; readonly language?: string };
   /** Longest audio piece decoded at once (seconds); longer input is segmented. */
   readonly segmentSeconds: number;
   readonly features: FeatureComponent;
@@ -176,3 +211,6 @@ export interface FamilyDefinition {
   readonly hub: readonly HubSource[];
   readonly inspectAliases?: Readonly<Record<string, InspectAlias>>;
 }
+
+/** A family whose recipe is known to be of one kind (a built-in family's own type). */
+export type FamilyWithRecipe<R extends RecognizerRecipe> = FamilyDefinition & { readonly recipe: R };

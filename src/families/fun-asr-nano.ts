@@ -10,7 +10,7 @@ import { funasrFeatures } from "../audio/features/funasr-frontend";
 import { CheckpointIndex } from "../engine/weights";
 import { QWEN3_0_6B } from "../models/qwen3-decoder";
 import { qwen3Decoder, senseVoiceEncoder } from "./components";
-import type { AudioPromptRequest, FamilyDefinition, NetworkComponent, ReleaseLayout } from "./family";
+import type { AudioPromptRequest, FamilyWithRecipe, LlmPromptedRecipe, NetworkComponent, ReleaseLayout } from "./family";
 import { chatTurn, QWEN3_MODEL_TYPES, QWEN3_STOP_TOKENS, translationTurn } from "./prompts/chatml";
 import { AUDIO, template, user, type PromptPart } from "./prompts/parts";
 import { hasModelConfig } from "./release-files";
@@ -65,7 +65,7 @@ const FUNASR_RELEASE: ReleaseLayout = {
   },
 };
 
-export const FUN_ASR_NANO: FamilyDefinition = {
+export const FUN_ASR_NANO: FamilyWithRecipe<LlmPromptedRecipe> = {
   name: "fun-asr-nano",
   title: "Fun-ASR-Nano-2512 (SenseVoice + Transformer adaptor + Qwen3-0.6B)",
   languages: { labels: LANGUAGE_LABELS, detects: false },

@@ -11,7 +11,7 @@ import { ModelFileError } from "../errors";
 import { findWeightFiles, CheckpointIndex } from "../engine/weights";
 import { QWEN3_4B } from "../models/qwen3-decoder";
 import { qwen3Decoder, senseVoiceEncoder } from "./components";
-import type { FamilyDefinition, NetworkComponent, ReleaseLayout } from "./family";
+import type { FamilyWithRecipe, LlmPromptedRecipe, NetworkComponent, ReleaseLayout } from "./family";
 import { chatTurn, EMPTY_THINK, QWEN3_MODEL_TYPES, QWEN3_STOP_TOKENS, translationTurn } from "./prompts/chatml";
 import { AUDIO, template } from "./prompts/parts";
 import { findModelDir, firstExisting } from "./release-files";
@@ -66,7 +66,7 @@ const OMINIX_RELEASE: ReleaseLayout = {
   },
 };
 
-export const FUNASR_QWEN4B: FamilyDefinition = {
+export const FUNASR_QWEN4B: FamilyWithRecipe<LlmPromptedRecipe> = {
   name: "funasr-qwen4b",
   title: "FunASR-Qwen4B (SenseVoiceSmall + OminiX adaptor + Qwen3-4B)",
   languages: { labels: { zh: "中文" }, detects: false },

@@ -15,7 +15,7 @@ import { WhisperLogMel } from "../audio/features/whisper-log-mel";
 import { readJsonFile } from "../config";
 import { AUT_ENCODER, AutEncoderConfigSchema, QWEN3_ASR_0_6B_AUDIO } from "../models/aut-encoder";
 import { QWEN3_0_6B, QWEN3_DECODER, Qwen3ConfigSchema, tinyQwen3, type Qwen3Config } from "../models/qwen3-decoder";
-import type { AudioPromptRequest, FamilyDefinition, FeatureComponent, LanguageModelComponent, NetworkComponent } from "./family";
+import type { AudioPromptRequest, FamilyWithRecipe, FeatureComponent, LanguageModelComponent, LlmPromptedRecipe, NetworkComponent } from "./family";
 import { chatTurn, QWEN3_STOP_TOKENS, qwen3TokenizerDir, translationTurn } from "./prompts/chatml";
 import { AUDIO, template, user, type PromptPart } from "./prompts/parts";
 import { ASR_TEXT_TAG, parseQwen3AsrOutput, QWEN3_ASR_LANGUAGES } from "./qwen3-asr-output";
@@ -118,7 +118,7 @@ function audioPrompt(request: AudioPromptRequest): PromptPart[] {
   return parts;
 }
 
-export const QWEN3_ASR: FamilyDefinition = {
+export const QWEN3_ASR: FamilyWithRecipe<LlmPromptedRecipe> = {
   name: "qwen3-asr",
   title: "Qwen3-ASR 0.6B / 1.7B (AuT encoder + projector + Qwen3)",
   languages: { labels: QWEN3_ASR_LANGUAGES, detects: true },

@@ -6,6 +6,7 @@ import { UsageError } from "../errors";
 import type { FamilyDefinition } from "./family";
 import { FUN_ASR_NANO } from "./fun-asr-nano";
 import { FUNASR_QWEN4B } from "./funasr-qwen4b";
+import { PARAFORMER_ZH } from "./paraformer-zh";
 import { QWEN3_ASR } from "./qwen3-asr";
 
 const families = new Map<string, FamilyDefinition>();
@@ -17,7 +18,7 @@ export function registerFamily(family: FamilyDefinition): void {
   families.set(family.name, family);
 }
 
-for (const family of [FUNASR_QWEN4B, FUN_ASR_NANO, QWEN3_ASR]) registerFamily(family);
+for (const family of [FUNASR_QWEN4B, FUN_ASR_NANO, QWEN3_ASR, PARAFORMER_ZH]) registerFamily(family);
 
 export const DEFAULT_FAMILY = FUNASR_QWEN4B.name;
 

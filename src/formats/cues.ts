@@ -1,6 +1,11 @@
-/** The cues subtitles are written from: one per segment that has text. */
+/**
+ * The cues subtitles are written from: one per segment that has text, or, where a
+ * segment's words are timed (and no translation is shown under it), one per line's
+ * worth of words.
+ */
 import { groupTranslationsByOriginal } from "./bilingual";
 import type { Transcript } from "./transcript";
+import { wordCues } from "./word-cues";
 
 export interface Cue {
   readonly start: number;
@@ -19,6 +24,13 @@ export function transcriptCues(transcript: Transcript, options: CueOptions = {})
   const translations = translationSegments ? groupTranslationsByOriginal(transcript.segments, translationSegments) : undefined;
   const cues: Cue[] = [];
   transcript.segments.forEach((segment, index) => {
+    if (!translations && segment.words?.length) {
+      for (const cue of wordCues(segment.words)) {
+        const lines = textLines(cue.text);
+        if (lines.length > 0) cues.push({ start: cue.start, end: Math.max(cue.start, cue.end), lines });
+      }
+      return;
+    }
     const translationText = (translations?.[index] ?? []).map((s) => s.text.trim()).filter((text) => text !== "").join(" ");
     const lines = [...textLines(segment.text), ...textLines(translationText)];
     if (lines.length > 0) cues.push({ start: segment.start, end: Math.max(segment.start, segment.end), lines });

@@ -26,6 +26,13 @@ export interface VerboseJsonSegment {
   readonly no_speech_prob: number;
 }
 
+/** OpenAI's word entry (`timestamp_granularities[]=word`). */
+export interface VerboseJsonWord {
+  readonly word: string;
+  readonly start: number;
+  readonly end: number;
+}
+
 export interface VerboseJson {
   readonly task: "transcribe" | "translate";
   /** A full lower-case name like "chinese", as OpenAI reports it; null when the language is not known. */
@@ -33,12 +40,16 @@ export interface VerboseJson {
   readonly duration: number;
   readonly text: string;
   readonly segments: readonly VerboseJsonSegment[];
+  /** Every timed word of the transcript, when the model times words. */
+  readonly words?: readonly VerboseJsonWord[];
   readonly translation?: { readonly language: string; readonly text: string; readonly segments?: readonly VerboseJsonSegment[] };
 }
 
 export interface VerboseJsonOptions {
   /** The sampling temperature the text was decoded at. */
   readonly temperature?: number;
+  /** Include `words` when the transcript has word times (default true). */
+  readonly words?: boolean;
 }
 
 export function toSimpleJson(transcript: Transcript): SimpleJson {
@@ -58,6 +69,7 @@ export function toVerboseJson(transcript: Transcript, options: VerboseJsonOption
     duration: transcript.durationSeconds,
     text: transcript.text,
     segments: verboseSegments(transcript.segments, temperature),
+    ...((options.words ?? true) && timedWords(transcript)),
     ...(translation && {
       translation: {
         language: languageName(translation.language),
@@ -74,6 +86,11 @@ export function formatJson(transcript: Transcript): string {
 
 export function formatVerboseJson(transcript: Transcript, options: VerboseJsonOptions = {}): string {
   return `${JSON.stringify(toVerboseJson(transcript, options), null, 2)}\n`;
+}
+
+function timedWords(transcript: Transcript): { words?: VerboseJsonWord[] } {
+  const words = transcript.segments.flatMap((s) => s.words ?? []);
+  return words.length ? { words: words.map((w) => ({ word: w.text, start: w.start, end: w.end })) } : {};
 }
 
 function verboseSegments(segments: readonly TranscriptSegment[], temperature: number): VerboseJsonSegment[] {

@@ -3,12 +3,21 @@
  * Times are in seconds from the start of the audio.
  */
 
+/** A word (a character, in Chinese) and when it is spoken. */
+export interface TranscriptWord {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
 export interface TranscriptSegment {
   readonly start: number;
   readonly end: number;
   readonly text: string;
   readonly tokens?: readonly number[];
   readonly avgLogprob?: number;
+  /** A time for each word, where the model gives them (in order, within the segment). */
+  readonly words?: readonly TranscriptWord[];
 }
 
 export interface Transcript {

@@ -1,19 +1,21 @@
 /**
- * SenseVoiceEncoderSmall (FunASR `funasr/models/sense_voice/model.py`): a stack of
- * pre-norm SAN-M blocks — multi-head self-attention plus an FSMN memory (depthwise
- * conv over V) — in three groups: encoders0 (input width → D, no residual),
- * encoders, tp_encoders; with after_norm and tp_norm. SenseVoiceSmall's and
- * Fun-ASR-Nano's audio encoder.
+ * The SAN-M encoder: a stack of pre-norm SAN-M blocks — multi-head self-attention
+ * plus an FSMN memory (depthwise conv over V) — in up to three groups: encoders0
+ * (input width → D, no residual), encoders, tp_encoders; after_norm, and tp_norm
+ * when there are tp blocks. Configured as FunASR's SenseVoiceEncoderSmall
+ * (`funasr/models/sense_voice/model.py`; SenseVoiceSmall's and Fun-ASR-Nano's audio
+ * encoder) or as its SANMEncoder (`funasr/models/sanm/encoder.py`; Paraformer's:
+ * no tp blocks, LayerNorm eps 1e-12).
  */
 import { z } from "zod";
 import { MAX_LAYERS } from "../nn/config-bounds";
-import { compilationEnabled } from "../engine/compilation";
 import { audioDtype } from "../engine/device";
 import type { KeyLayout } from "../engine/key-layout";
 import { mx, type Tensor } from "../engine/mlx";
 import { CheckpointIndex, TensorPicker } from "../engine/weights";
 import { relu } from "../nn/activations";
 import { frameMask, keyPaddingMask, multiHeadAttention } from "../nn/attention";
+import { fsmnMemory } from "../nn/fsmn";
 import { Linear } from "../nn/linear";
 import { LayerNorm } from "../nn/norm";
 import { callCompiled, ParamCursor, paramsOf, signatureOf, type Module } from "../nn/module";
@@ -22,15 +24,18 @@ import type { AudioEncoder, FrameBatch } from "../nn/parts";
 import { sinusoidalPositions } from "../nn/positions";
 import { countIndexed, shapeOf } from "../nn/shapes";
 
+const TITLE = "SAN-M encoder";
+
 export const SenseVoiceEncoderConfigSchema = z.object({
-  encoder: z.literal("SenseVoiceEncoderSmall").default("SenseVoiceEncoderSmall"),
+  /** FunASR's class name: the same blocks, configured differently (see the released configurations). */
+  encoder: z.enum(["SenseVoiceEncoderSmall", "SANMEncoder"]).default("SenseVoiceEncoderSmall"),
   input_size: z.number().int().positive(),
   encoder_conf: z.object({
     output_size: z.number().int().positive(),
     attention_heads: z.number().int().positive(),
     linear_units: z.number().int().positive(),
     num_blocks: z.number().int().min(1).max(MAX_LAYERS),
-    tp_blocks: z.number().int().min(0).max(MAX_LAYERS),
+    tp_blocks: z.number().int().min(0).max(MAX_LAYERS).default(0),
     kernel_size: z.number().int().positive(),
     sanm_shfit: z.number().int().default(0),
     normalize_before: z.literal(true).default(true),
@@ -51,6 +56,18 @@ export const SENSEVOICE_SMALL: SenseVoiceEncoderConfig = SenseVoiceEncoderConfig
   input_size: 560,
   encoder_conf: { output_size: 512, attention_heads: 4, linear_units: 2048, num_blocks: 50, tp_blocks: 20, kernel_size: 11, sanm_shfit: 0 },
   checkpoint_key_prefix: "encoder.",
+});
+
+/**
+ * Paraformer-large's encoder (`iic/speech_paraformer-large_asr_nat-zh-cn-16k-common-vocab8404-pytorch`
+ * `model.pt`, `encoder.*`): FunASR's SANMEncoder, whose LayerNorm is torch's with eps 1e-12.
+ */
+export const PARAFORMER_LARGE_ENCODER: SenseVoiceEncoderConfig = SenseVoiceEncoderConfigSchema.parse({
+  encoder: "SANMEncoder",
+  input_size: 560,
+  encoder_conf: { output_size: 512, attention_heads: 4, linear_units: 2048, num_blocks: 50, tp_blocks: 0, kernel_size: 11, sanm_shfit: 0 },
+  checkpoint_key_prefix: "encoder.",
+  layer_norm_eps: 1e-12,
 });
 
 /** OminiX's converted checkpoints use short names for the same tensors. */
@@ -75,6 +92,10 @@ function layerGroups(c: SenseVoiceEncoderConfig): { name: string; index: number;
   ];
 }
 
+function finalNorms(c: SenseVoiceEncoderConfig): string[] {
+  return c.encoder_conf.tp_blocks > 0 ? ["after_norm", "tp_norm"] : ["after_norm"];
+}
+
 /** Names and shapes of every tensor the encoder needs (without the checkpoint prefix). */
 export function senseVoiceEncoderTensors(c: SenseVoiceEncoderConfig): Map<string, number[]> {
   const d = c.encoder_conf.output_size;
@@ -97,7 +118,7 @@ export function senseVoiceEncoderTensors(c: SenseVoiceEncoderConfig): Map<string
     shapes.set(`${p}norm2.weight`, [d]);
     shapes.set(`${p}norm2.bias`, [d]);
   }
-  for (const norm of ["after_norm", "tp_norm"]) {
+  for (const norm of finalNorms(c)) {
     shapes.set(`${norm}.weight`, [d]);
     shapes.set(`${norm}.bias`, [d]);
   }
@@ -105,7 +126,7 @@ export function senseVoiceEncoderTensors(c: SenseVoiceEncoderConfig): Map<string
 }
 
 function configFromShapes(index: CheckpointIndex, base: SenseVoiceEncoderConfig): SenseVoiceEncoderConfig {
-  const c = "SenseVoice encoder";
+  const c = TITLE;
   const [, inputSize] = shapeOf(index, "encoders0.0.self_attn.linear_q_k_v.weight", c) as [number, number];
   const [outputSize] = shapeOf(index, "after_norm.weight", c) as [number];
   const [units] = shapeOf(index, "encoders0.0.feed_forward.w_1.weight", c) as [number];
@@ -130,7 +151,7 @@ export function senseVoiceParameters(c: SenseVoiceEncoderConfig): number {
   const k = c.encoder_conf.kernel_size;
   const layer = (inSize: number) => 3 * d * inSize + 3 * d + d * k + d * d + d + 2 * u * d + u + d + 2 * inSize + 2 * d;
   const blocks = c.encoder_conf.num_blocks - 1 + c.encoder_conf.tp_blocks;
-  return layer(c.input_size) + blocks * layer(d) + 4 * d;
+  return layer(c.input_size) + blocks * layer(d) + 2 * d * finalNorms(c).length;
 }
 
 /** Bytes of the largest float32 step on `frames` input frames (inputs, a block's intermediates, one head set of scores). */
@@ -176,38 +197,12 @@ class SanmBlock implements Module {
   private compute(x: Tensor, p: ParamCursor, frames?: Tensor, keys?: Tensor): Tensor {
     const h = this.norm1.call(x, p);
     const [q, k, v] = mx.split(this.qkv.call(h, p), 3, -1) as [Tensor, Tensor, Tensor];
-    const fsmn = this.fsmn(v, p.next(), frames);
+    const fsmn = fsmnMemory(v, p.next(), this.leftPad, frames);
     const a = mx.add(this.out.call(multiHeadAttention(q, k, v, this.heads, this.heads, keys), p), fsmn);
     const y = this.residual ? mx.add(x, a) : a;
     const normed = this.norm2.call(y, p);
     return mx.add(y, this.w2.call(relu(this.w1.call(normed, p)), p));
   }
-
-  /** FSMN memory: (depthwise conv over masked V, zero-padded) + masked V, masked again. */
-  private fsmn(v: Tensor, weight: Tensor, frames?: Tensor): Tensor {
-    const vm = frames ? mx.multiply(v, frames) : v;
-    const kernel = weight.shape[1]!;
-    const padded = mx.pad(vm, [[0, 0], [this.leftPad, kernel - 1 - this.leftPad], [0, 0]]);
-    const conv = compilationEnabled() ? shiftedSum(padded, weight, vm.shape[1]!) : mx.conv1d(padded, weight, 1, 0, 1, vm.shape[2]!);
-    const memory = mx.add(conv, vm);
-    return frames ? mx.multiply(memory, frames) : memory;
-  }
-}
-
-/**
- * Depthwise conv as K shifted multiply-adds. Compiled, they fuse into one
- * kernel: 2.4 ms against 8.7 ms for the engine's grouped conv1d at T=500,
- * D=512 on the CPU. Uncompiled, each term is its own pass and conv1d wins.
- */
-function shiftedSum(padded: Tensor, weight: Tensor, frames: number): Tensor {
-  const [depth, kernel] = [weight.shape[0]!, weight.shape[1]!];
-  const taps = weight.reshape([depth, kernel]).T;
-  let sum: Tensor | undefined;
-  for (let k = 0; k < kernel; k++) {
-    const term = mx.multiply(padded.index(mx.Slice(), mx.Slice(k, k + frames)), taps.index(k));
-    sum = sum ? mx.add(sum, term) : term;
-  }
-  return sum!;
 }
 
 export class SenseVoiceEncoder implements AudioEncoder {
@@ -216,7 +211,7 @@ export class SenseVoiceEncoder implements AudioEncoder {
     private readonly blocks: SanmBlock[],
     private readonly encodersEnd: number,
     private readonly afterNorm: LayerNorm,
-    private readonly tpNorm: LayerNorm,
+    private readonly tpNorm: LayerNorm | null,
   ) {}
 
   get outputDim(): number {
@@ -256,7 +251,7 @@ export class SenseVoiceEncoder implements AudioEncoder {
       blocks,
       c.num_blocks,
       new LayerNorm(get("after_norm.weight"), get("after_norm.bias"), eps),
-      new LayerNorm(get("tp_norm.weight"), get("tp_norm.bias"), eps),
+      c.tp_blocks > 0 ? new LayerNorm(get("tp_norm.weight"), get("tp_norm.bias"), eps) : null,
     );
     picker.evaluate();
     return encoder;
@@ -275,7 +270,7 @@ export class SenseVoiceEncoder implements AudioEncoder {
       x = this.blocks[i]!.forward(x, masks);
       if (i === this.encodersEnd - 1) x = this.afterNorm.forward(x);
     }
-    return this.tpNorm.forward(x);
+    return this.tpNorm ? this.tpNorm.forward(x) : x;
   }
 
   encode(features: Tensor, lengths: readonly number[]): FrameBatch {
@@ -288,9 +283,9 @@ export class SenseVoiceEncoder implements AudioEncoder {
 }
 
 export const SENSEVOICE_ENCODER: NetworkDefinition<SenseVoiceEncoderConfig, SenseVoiceEncoder> = {
-  title: "SenseVoice encoder",
+  title: TITLE,
   schema: SenseVoiceEncoderConfigSchema,
-  released: { SenseVoiceSmall: SENSEVOICE_SMALL },
+  released: { SenseVoiceSmall: SENSEVOICE_SMALL, "Paraformer-large": PARAFORMER_LARGE_ENCODER },
   layouts: [OMINIX_LAYOUT],
   prefixes: (c) => [c.checkpoint_key_prefix],
   tensors: (c) => senseVoiceEncoderTensors(c),

@@ -1,8 +1,13 @@
-/** The position-wise feed-forward network of transformer blocks: `linear2(act(linear1 x))`. */
+/**
+ * The position-wise feed-forward network of transformer blocks:
+ * `linear2(act(linear1 x))`, or with a norm over the hidden units before
+ * `linear2` (FunASR `PositionwiseFeedForwardDecoderSANM`).
+ */
 import type { Tensor } from "../engine/mlx";
 import { gelu, relu, silu } from "./activations";
 import type { Projection } from "./linear";
 import { ParamCursor, paramsOf, signatureOf, type Module } from "./module";
+import type { LayerNorm } from "./norm";
 
 export type Activation = "gelu" | "relu" | "silu";
 
@@ -20,12 +25,15 @@ export class FeedForward implements Module {
     private readonly linear1: Projection,
     private readonly linear2: Projection,
     private readonly activation: Activation,
+    /** Normalizes the hidden units between the activation and `linear2`. */
+    private readonly hiddenNorm?: LayerNorm,
   ) {
-    this.params = paramsOf(linear1, linear2);
-    this.signature = signatureOf("ffn", linear1, linear2, activation);
+    this.params = hiddenNorm ? paramsOf(linear1, hiddenNorm, linear2) : paramsOf(linear1, linear2);
+    this.signature = hiddenNorm ? signatureOf("ffn", linear1, hiddenNorm, linear2, activation) : signatureOf("ffn", linear1, linear2, activation);
   }
 
   call(x: Tensor, p: ParamCursor): Tensor {
-    return this.linear2.call(activate(this.activation, this.linear1.call(x, p)), p);
+    const hidden = activate(this.activation, this.linear1.call(x, p));
+    return this.linear2.call(this.hiddenNorm ? this.hiddenNorm.call(hidden, p) : hidden, p);
   }
 }

@@ -65,4 +65,36 @@ export interface CausalLM {
   newCache(): DecoderCache;
 }
 
+/** Where one utterance's tokens fire, as a continuous integrate-and-fire predictor found them. */
+export interface TokenFiring {
+  /** The firing weight α of each valid encoder frame. */
+  readonly alphas: Float32Array;
+  /** The weights the tokens were integrated from: `alphas` and the tail weight after them (one longer). */
+  readonly tailAlphas: Float32Array;
+  /** Per step of `tailAlphas`: the fractional part of the running sum, plus 1 where a token fires (FunASR's `cif_peak`). */
+  readonly peaks: Float32Array;
+  /** The step at which each token fires (`alphas.length` when the tail weight completes the last one). */
+  readonly firePositions: readonly number[];
+  readonly tokenCount: number;
+}
+
+export interface PredictedTokens {
+  /** `[B, N, D]`: one embedding per token, rows past a member's count zero. */
+  readonly embeddings: Tensor;
+  /** `[B, T]`: α of every frame (0 past a member's frames). */
+  readonly alphas: Tensor;
+  readonly members: readonly TokenFiring[];
+}
+
+/** Encoder frames → how many tokens they hold, where each fires, and one acoustic embedding per token. */
+export interface TokenPredictor {
+  predict(frames: Tensor, lengths: readonly number[]): PredictedTokens;
+}
+
+/** Token embeddings `[B, N, D]` (attending to encoder frames `[B, T, D]`) → float32 token logits `[B, N, V]`, all positions at once. */
+export interface ParallelDecoder {
+  readonly vocabSize: number;
+  decode(embeddings: Tensor, tokenCounts: readonly number[], frames: Tensor, frameLengths: readonly number[]): Tensor;
+}
+
 export type { FeatureBatch, FeatureExtractor } from "../audio/features/feature-extractor";

@@ -55,12 +55,13 @@ function ourLayout(root: string, family: FamilyDefinition, overrides: Readonly<R
     located[c.role] = component;
   }
   const frontendDir = at("frontend", family.features.folder);
+  const tokenizerHolder = family.components.find((c) => c.writeTinyTokenizer !== undefined);
   return {
     root,
     family,
     frontendDir: isDir(frontendDir) ? frontendDir : null,
     ...located,
-    tokenizerDir: overrides.tokenizer ? at("tokenizer", "") : (located.decoder?.dir ?? root),
+    tokenizerDir: overrides.tokenizer ? at("tokenizer", "") : (tokenizerHolder ? located[tokenizerHolder.role]!.dir : root),
   };
 }
 

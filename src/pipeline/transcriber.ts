@@ -6,7 +6,7 @@
 import { loadAudio, waveformFromSamples, type Waveform } from "../audio/load";
 import { segmentAudio } from "../audio/segment";
 import { CancelledError, UsageError } from "../errors";
-import type { Transcript, TranscriptSegment } from "../formats/transcript";
+import type { Transcript, TranscriptSegment, TranscriptWord } from "../formats/transcript";
 import { releaseMemory } from "../runtime";
 import type { AudioTask, FamilyDefinition } from "../families/family";
 import type { SamplingOptions } from "../families/sampling-options";
@@ -100,6 +100,13 @@ export interface TranscriberOptions extends ModelLoadOptions, ResolveModelOption
   readonly checkMemory?: boolean;
 }
 
+/** A piece's word times moved to the whole audio's clock (milliseconds kept exact). */
+function wordsFrom(words: readonly TranscriptWord[] | undefined, offset: number): { words?: TranscriptWord[] } {
+  if (!words) return {};
+  const at = (seconds: number) => Math.round((offset + seconds) * 1000) / 1000;
+  return { words: words.map((w) => ({ start: at(w.start), end: at(w.end), text: w.text })) };
+}
+
 function emptyTimings(): Timings {
   return { audioMs: 0, frontendMs: 0, encoderMs: 0, prefillMs: 0, decodeMs: 0, totalMs: 0, tokens: 0, tokensPerSecond: 0, realTimeFactor: 0 };
 }
@@ -152,6 +159,7 @@ export class Transcriber {
 
   /** Chinese transcript, then its English translation (per segment, so subtitles can show both). */
   async transcribeAndTranslate(input: AudioInput, options: TranscribeOptions = {}): Promise<TranslationResult> {
+    this.assertTextModel();
     const transcript = await this.transcribe(input, { ...options, task: "transcribe" });
     return this.translateTranscript(transcript, { signal: options.signal });
   }
@@ -247,15 +255,19 @@ export class Transcriber {
     const family = this.family;
     const task = options.task ?? "transcribe";
     if (task === "translate" && !family.supportsAudioTranslation) {
-      throw new UsageError("UNSUPPORTED_TASK", family.name, "cannot translate speech directly; use transcribe-and-translate (--translate)");
+      const detail = this.model.text ? "cannot translate speech directly; use transcribe-and-translate (--translate)" : "cannot translate speech, and has no language model to translate a transcript";
+      throw new UsageError("UNSUPPORTED_TASK", family.name, detail);
     }
     const language = options.language ?? "auto";
     const known = Object.keys(family.languages.labels);
+    const refusals = family.optionRefusals ?? {};
+    if (language !== "auto" && refusals.language) throw new UsageError("UNSUPPORTED_LANGUAGE", `language "${language}"`, `${family.name} ${refusals.language}`);
     if (language !== "auto" && !known.includes(language)) {
       throw new UsageError("UNSUPPORTED_LANGUAGE", `language "${language}"`, `${family.name} supports: ${[...known, "auto"].join(", ")}`);
     }
     const hotwords = (options.hotwords ?? []).map((w) => w.trim()).filter(Boolean);
     if (hotwords.length && !family.supportsHotwords) {
+      if (refusals.hotwords) throw new UsageError("UNSUPPORTED_HOTWORDS", "hotwords", `${family.name} ${refusals.hotwords}`);
       warnings.push(`hot words are ignored: ${family.name} has no hot-word prompt`);
       return { task, language, hotwords: [], context: "" };
     }
@@ -277,6 +289,7 @@ export class Transcriber {
     const separator = segmentSeparator(request.language === "auto" ? "en" : request.language);
     let emittedAny = false;
     let reported: string | null = null;
+    let generated = false;
     const segments: TranscriptSegment[] = [];
     for (const piece of pieces) {
       if (options.signal?.aborted) throw new CancelledError("CANCELLED", wave.source, "transcription cancelled");
@@ -301,13 +314,15 @@ export class Transcriber {
       timings.decodeMs += out.timings.decodeMs;
       timings.tokens += out.tokens.length;
       reported ??= out.language;
-      const text = fullCleanup ? cleanTranscript(out.text) : streaming ? trimmed.text : out.text.trim();
-      if (text) segments.push({ start: piece.start, end: piece.end, text, tokens: out.tokens });
+      // A verbatim reading (not free generation) keeps its text, so it stays the text its word times belong to.
+      const text = fullCleanup && !out.verbatim ? cleanTranscript(out.text) : streaming ? trimmed.text : out.text.trim();
+      generated ||= !out.verbatim;
+      if (text) segments.push({ start: piece.start, end: piece.end, text, tokens: out.tokens, ...wordsFrom(out.words, piece.start) });
       await releaseMemory();
     }
     const language = request.task === "translate" ? "en" : request.language !== "auto" ? request.language : reported;
     let text = joinSegmentTexts(segments.map((s) => s.text), language ?? "en");
-    if (fullCleanup && segments.length > 1) text = removeMetaCommentary(exciseHallucinations(removeRepeatedBlocks(text)));
+    if (fullCleanup && generated && segments.length > 1) text = removeMetaCommentary(exciseHallucinations(removeRepeatedBlocks(text)));
     timings.totalMs = performance.now() - started;
     timings.tokensPerSecond = timings.decodeMs > 0 ? (timings.tokens / timings.decodeMs) * 1000 : 0;
     timings.realTimeFactor = wave.durationSeconds > 0 ? timings.totalMs / 1000 / wave.durationSeconds : 0;
@@ -320,6 +335,11 @@ export class Transcriber {
       timings,
       warnings,
     };
+  }
+
+  /** Refuses, before any work, text jobs (translation, `generateText`) of a model without a language model. */
+  assertTextModel(): void {
+    void this.textModel;
   }
 
   /** The language model, or a usage error for families without one. */

@@ -28,6 +28,8 @@ export function supportedLanguages(family: FamilyDefinition): string[] {
 
 function checkedLanguage(language: string | undefined, family: FamilyDefinition): string | undefined {
   if (language === undefined) return undefined;
+  const refusal = family.optionRefusals?.language;
+  if (refusal && language !== "auto") throw new HttpError(400, "unsupported_language", `${family.name} ${refusal}; leave language out.`, "language");
   const supported = supportedLanguages(family);
   if (!supported.includes(language)) {
     throw new HttpError(400, "unsupported_language", `Language "${language}" is not supported by ${family.name}; supported: ${supported.join(", ")}.`, "language");
@@ -38,6 +40,14 @@ function checkedLanguage(language: string | undefined, family: FamilyDefinition)
 export function engineRequest(form: AudioRequestFields, family: FamilyDefinition, task: AudioTask, signal: AbortSignal): EngineRequest {
   const warnings: string[] = [];
   const language = checkedLanguage(form.language, family);
+  if (form.wordTimestamps && !family.wordTimestamps) {
+    throw new HttpError(
+      400,
+      "unsupported_timestamp_granularity",
+      `Word timestamps are not available from ${family.name}: it gives segment timestamps only. Use timestamp_granularities[]=segment with response_format=verbose_json.`,
+      "timestamp_granularities[]",
+    );
+  }
   let hotwords: string[] = [];
   if (form.prompt !== undefined) {
     if (family.supportsHotwords) hotwords = hotwordsFromPrompt(form.prompt);

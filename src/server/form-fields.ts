@@ -17,6 +17,8 @@ export interface AudioRequestForm {
   readonly responseFormat: ResponseFormat;
   readonly temperature?: number;
   readonly stream: boolean;
+  /** `timestamp_granularities[]` includes "word" (the family decides whether it can). */
+  readonly wordTimestamps: boolean;
 }
 
 /** The form without the audio (which lives in a temporary file once received). */
@@ -90,14 +92,6 @@ export function parseAudioForm(form: FormData): AudioRequestForm {
     throw new HttpError(400, "invalid_value", `${param} ${issue.message}.`, param);
   }
   const fields = parsed.data;
-  if (fields.timestamp_granularities.includes("word")) {
-    throw new HttpError(
-      400,
-      "unsupported_timestamp_granularity",
-      "Word timestamps are not available: these models give segment timestamps only. Use timestamp_granularities[]=segment with response_format=verbose_json.",
-      "timestamp_granularities[]",
-    );
-  }
   return {
     file,
     model: fields.model,
@@ -106,5 +100,6 @@ export function parseAudioForm(form: FormData): AudioRequestForm {
     responseFormat: fields.response_format,
     temperature: fields.temperature,
     stream: fields.stream,
+    wordTimestamps: fields.timestamp_granularities.includes("word"),
   };
 }

@@ -20,6 +20,8 @@ export interface ResponseContext {
   readonly warnings: readonly string[];
   /** The sampling temperature, reported per segment in verbose_json. */
   readonly temperature?: number;
+  /** verbose_json lists every timed word (`timestamp_granularities[]=word`). */
+  readonly words?: boolean;
 }
 
 /** Header values must be printable ASCII. */
@@ -50,7 +52,7 @@ export function transcriptResponse(transcript: Transcript, format: ResponseForma
       return json({ text: transcript.text, usage: usage(transcript) });
     case "verbose_json":
       return json({
-        ...toVerboseJson(transcript, { temperature: context.temperature }),
+        ...toVerboseJson(transcript, { temperature: context.temperature, words: context.words ?? false }),
         usage: usage(transcript),
         ...(context.warnings.length > 0 && { warnings: context.warnings }),
       });

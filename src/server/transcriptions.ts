@@ -19,7 +19,7 @@ export async function handleTranscription(request: Request, context: ServerConte
     const prepared = engineRequest(fields, context.engine.family, "transcribe", request.signal);
     const result = await onEngine(claim, request.signal, () => context.engine.transcribe(upload.path, prepared.options));
     const warnings = [...prepared.warnings, ...result.warnings];
-    return transcriptResponse(result, fields.responseFormat, { modelId: context.modelId, warnings, temperature: fields.temperature });
+    return transcriptResponse(result, fields.responseFormat, { modelId: context.modelId, warnings, temperature: fields.temperature, words: fields.wordTimestamps });
   } finally {
     if (!claimHandedToStream) await claim.release();
   }

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeTinyModel } from "../../scripts/make-tiny-model";
 import { loadSafetensors } from "../../src/engine/safetensors";
-import { familyByName, loadFamilyModule } from "../../src/index";
+import { familyByName, loadFamilyModule, type LlmPromptedRecipe } from "../../src/index";
 import { assemblePrompt } from "../../src/pipeline/prompt";
 import { Transcriber } from "../../src/pipeline/transcriber";
 import { runCli } from "../helpers/cli";
@@ -40,7 +40,7 @@ test("the library loads it as its own family, with its prompt and stop token", a
   expect(transcriber.family.name).toBe("echo-nano");
   const text = transcriber.model.text!;
   expect([...text.stopIds]).toEqual([151643]);
-  const prompt = assemblePrompt(text.tokenizer, familyByName("echo-nano").recipe.prompts.audio({ task: "transcribe", language: "auto", hotwords: [] }), 2);
+  const prompt = assemblePrompt(text.tokenizer, (familyByName("echo-nano").recipe as LlmPromptedRecipe).prompts.audio({ task: "transcribe", language: "auto", hotwords: [] }), 2);
   expect(text.tokenizer.decode(prompt.ids.slice(0, prompt.audio!.start), false)).toBe("<|im_start|>user\nRepeat what you hear:");
   const result = await transcriber.transcribe(ZH_WAV);
   expect(result.durationSeconds).toBeCloseTo(3.4808, 3);

@@ -10,7 +10,7 @@ import { loadSafetensors } from "../../src/engine/safetensors";
 import { FIXTURES } from "./fixtures";
 import { encodeWav } from "./wav";
 
-export type Family = "qwen3-asr" | "glm-asr-nano";
+export type Family = "qwen3-asr" | "glm-asr-nano" | "paraformer-zh";
 
 export interface FamilyUtterance {
   readonly id: string;

@@ -152,6 +152,7 @@ describe("the fields", () => {
   test("word timestamps: 400 explaining that only segment timestamps exist", async () => {
     const message = await expectError(ask({ "timestamp_granularities[]": "word" }), 400, "unsupported_timestamp_granularity", "timestamp_granularities[]");
     expect(message).toContain("segment timestamps only");
+    expect(message).toContain("from funasr-qwen4b");
   });
 
   test("an unknown response_format, an out-of-range temperature, an unsupported language: 400 naming the field", async () => {

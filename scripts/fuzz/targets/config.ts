@@ -1,14 +1,15 @@
 /**
  * Model configuration files through their zod schemas, and what is computed
  * from them before any weight is read (the tensor names and shapes a checkpoint
- * must hold, the front end's settings, the CMVN vectors).
+ * must hold, the front end's settings, the CMVN vectors); FunASR's config.yaml
+ * through the YAML reader.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
 import { loadCmvn } from "../../../src/audio/features/cmvn";
 import { FrontendConfigSchema, frontendSettings } from "../../../src/audio/features/funasr-frontend";
-import { readConfig } from "../../../src/config";
+import { readConfig, readYamlFile } from "../../../src/config";
 import { mx } from "../../../src/engine/mlx";
 import { CheckpointIndex } from "../../../src/engine/weights";
 import { allFamilies } from "../../../src/families/registry";
@@ -39,6 +40,7 @@ const NETWORK_SEEDS = allFamilies().flatMap((family) =>
 const CONSUMERS: Record<string, (path: string) => number> = {
   "frontend.json": consumer(FrontendConfigSchema, (c) => frontendSettings(c, null).lfrM),
   "family.json": consumer(FamilyFileSchema, (c) => Object.keys(c.components).length),
+  "config.yaml": (path) => JSON.stringify(readYamlFile(path) ?? null).length,
   "am.mvn": (path) => {
     const cmvn = loadCmvn(path);
     mx.eval(cmvn.shift, cmvn.rescale);
@@ -57,6 +59,7 @@ export const configTarget: FuzzTarget = {
     seed("frontend.json", readFileSync(join(MODEL, "frontend/config.json"), "utf8")),
     seed("family.json", JSON.stringify({ format: "mlx-asr", family: "fun-asr-nano", components: { decoder: "hf:mlx-community/Qwen3-0.6B-4bit@main/sub" } })),
     seed("am.mvn", readFileSync(join(MODEL, "frontend/am.mvn"), "utf8")),
+    seed("config.yaml", readFileSync(join(MODEL, "../paraformer-zh/model/config.yaml"), "utf8")),
     ...NETWORK_SEEDS.map((n) => seed(n.name, n.text)),
   ],
   mutate: (r, s) => (s.name.endsWith(".json") && r.chance(0.6) ? mutateJson(r, new TextDecoder().decode(s.bytes)) : null),

@@ -3,9 +3,11 @@
  * features, configured by a model's `frontend/config.json` (FunASR
  * `frontend_conf` names); also the OminiX Qwen4B port's variant of it.
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { readConfig } from "../../config";
+import { parseWith, readConfig, readYamlFile } from "../../config";
+import { ConfigError } from "../../errors";
 import { padBatch } from "../../engine/batch";
 import { mx, type Tensor } from "../../engine/mlx";
 import { applyCmvn, loadCmvn, type Cmvn } from "./cmvn";
@@ -133,6 +135,19 @@ export class AudioFrontend implements FeatureExtractor {
     return lfrFrameCount(fbankFrames, this.settings.lfrN);
   }
 
+  /**
+   * A FunASR release folder: `frontend_conf` of its `config.yaml` (when there is one)
+   * and the CMVN file `cmvnFile` beside it. FunASR's WavFrontend dithers by default
+   * (random noise, 1.0); these features are computed without, so they repeat.
+   */
+  static fromFunasrRelease(dir: string, cmvnFile: string): AudioFrontend {
+    const yamlFile = join(dir, "config.yaml");
+    const conf = existsSync(yamlFile) ? ((readYamlFile(yamlFile) as { frontend_conf?: unknown } | null)?.frontend_conf ?? {}) : {};
+    if (typeof conf !== "object" || conf === null || Array.isArray(conf)) throw new ConfigError("CONFIG_INVALID", yamlFile, 'field "frontend_conf": must be a mapping');
+    const file = parseWith(FrontendConfigSchema, { frontend: "WavFrontend", mode: "funasr", frontend_conf: { ...conf, dither: 0, cmvn_file: cmvnFile } }, yamlFile);
+    return new AudioFrontend(frontendSettings(file, loadCmvn(join(dir, cmvnFile))));
+  }
+
   /** The Kaldi fbank before LFR/CMVN, an inspectable stage of its own. */
   readonly intermediate = {
     name: "fbank",
@@ -141,10 +156,17 @@ export class AudioFrontend implements FeatureExtractor {
   };
 }
 
-/** The FunASR front end of a family: a frontend/ folder of mlx-asr's layout, or the recipe's defaults. */
-export function funasrFeatures(mode: FrontendMode): FeatureExtractorFactory {
+export interface FunasrFeatureOptions {
+  /** A front-end folder without config.json that holds this CMVN file is FunASR's release folder (see `fromFunasrRelease`). */
+  readonly releaseCmvnFile?: string;
+}
+
+/** The FunASR front end of a family: a frontend/ folder of mlx-asr's layout, a FunASR release folder, or the recipe's defaults. */
+export function funasrFeatures(mode: FrontendMode, options: FunasrFeatureOptions = {}): FeatureExtractorFactory {
+  const cmvn = options.releaseCmvnFile;
+  const isRelease = (dir: string) => cmvn !== undefined && !existsSync(join(dir, "config.json")) && existsSync(join(dir, cmvn));
   return {
-    load: (dir) => (dir ? AudioFrontend.load(dir) : AudioFrontend.defaults(mode)),
+    load: (dir) => (!dir ? AudioFrontend.defaults(mode) : isRelease(dir) ? AudioFrontend.fromFunasrRelease(dir, cmvn!) : AudioFrontend.load(dir)),
     defaultConfig: { frontend: "WavFrontend", mode, frontend_conf: { cmvn_file: null } },
   };
 }

@@ -23,6 +23,7 @@ const HELP = `usage: bun run mlx-asr inspect <stage> --model <dir> (--audio <fil
 stages (the model's family decides which it has):
   waveform, features                every family (FunASR front ends also: fbank, the Kaldi fbank before LFR)
   encoder, adaptor, logits          LLM-prompted families
+  encoder, predictor, logits        CIF families (Paraformer): the logits stage reads encoder_out and acoustic_embeds from one --input file
   nano_adaptor                      Fun-ASR-Nano's adaptor: every frame, and the LLM's rows as nano_adaptor_out_llm
   --audio   one or more audio files; several form a right-padded batch (leading batch axis + int32 "lengths")
   --input   the stored output of the previous stage (e.g. a "waveform" tensor for the fbank stage)
@@ -84,7 +85,7 @@ export async function run(argv: string[]): Promise<number> {
   } else {
     const from = definition.previous;
     if (!from) throw new UsageError("BAD_ARGUMENTS", "inspect --input", `the ${target} stage starts from audio; use --audio`);
-    value = readStageInput(values.input!, stages.find((s) => s.name === from)!);
+    value = definition.readInput ? definition.readInput(values.input!) : readStageInput(values.input!, stages.find((s) => s.name === from)!);
     path = [definition];
   }
   for (const step of path) value = await step.run(value);

@@ -8,10 +8,11 @@ import { readConfig } from "../../config";
 import { ConfigError, UsageError } from "../../errors";
 import { mx, type Tensor } from "../../engine/mlx";
 import type { InspectAlias } from "../../families/family";
-import type { AudioAdaptor, AudioEncoder, CausalLM } from "../../nn/parts";
+import type { AudioAdaptor, CausalLM } from "../../nn/parts";
 import { greedyTrace } from "../../pipeline/generate";
 import { injectAudio, spanOf } from "../../pipeline/injection";
 import type { ModelParts } from "../../pipeline/model-parts";
+import { encoderStage } from "./encoder-stage";
 import { batched, batchOf, expectTensors, items } from "./stage-value";
 import type { StageDefinition, StageOptions } from "./stages";
 
@@ -34,19 +35,6 @@ function explicitPositions(ids: number[] | number[][] | string | undefined, leng
 }
 
 export function llmPromptedStages(parts: ModelParts, options: StageOptions, alias: InspectAlias | null): StageDefinition[] {
-  const encoder: StageDefinition = {
-    name: "encoder",
-    previous: "features",
-    tensor: "encoder_out",
-    itemRank: 2,
-    async run(input) {
-      const value = expectTensors(input);
-      const { data, lengths } = batchOf(value);
-      const out = (await parts.network<AudioEncoder>("encoder")).encode(data, lengths);
-      mx.eval(out.frames);
-      return batched("encoder", out.frames, out.lengths, value.lengths !== null, value.sources);
-    },
-  };
   const adaptor: StageDefinition = {
     name: "adaptor",
     previous: "encoder",
@@ -98,5 +86,5 @@ export function llmPromptedStages(parts: ModelParts, options: StageOptions, alia
       return { kind: "tensors", stage: "logits", data: prefill, batchAxis: true, lengths: null, extra, sources: value.sources };
     },
   };
-  return [encoder, adaptor, logits];
+  return [encoderStage(parts), adaptor, logits];
 }

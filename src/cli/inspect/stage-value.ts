@@ -19,6 +19,8 @@ export type StageValue =
       readonly extra: Record<string, Tensor>;
       /** Where each item came from (audio file or input file), for error messages. */
       readonly sources: string[];
+      /** Tensors the next stage needs besides this one's output, not written (e.g. the encoder frames a decoder attends to). */
+      readonly carried?: Readonly<Record<string, Tensor>>;
     };
 
 export type TensorValue = Extract<StageValue, { kind: "tensors" }>;

@@ -8,6 +8,7 @@ import { loadAudio } from "../../audio/load";
 import { mx } from "../../engine/mlx";
 import type { FamilyDefinition, InspectAlias, RecognizerRecipe } from "../../families/family";
 import type { ModelParts } from "../../pipeline/model-parts";
+import { cifStages } from "./cif-stages";
 import { llmPromptedStages } from "./llm-prompted-stages";
 import { expectTensors, fromItems, items, type StageValue } from "./stage-value";
 
@@ -24,6 +25,8 @@ export interface StageDefinition {
   readonly tensor: string;
   /** Axes of one item of its output (`[S]`: 1, `[T, D]`: 2), to tell a stored batch from a single item. */
   readonly itemRank: number;
+  /** Reads this stage's `--input` file, when it holds more than the previous stage's main tensor. */
+  readInput?(file: string): StageValue;
   run(input: StageValue): Promise<StageValue>;
 }
 
@@ -31,6 +34,7 @@ export type RecipeStages = (parts: ModelParts, options: StageOptions, alias: Ins
 
 const RECIPE_STAGES: { readonly [K in RecognizerRecipe["kind"]]: RecipeStages } = {
   "llm-prompted": llmPromptedStages,
+  cif: cifStages,
 };
 
 /** The stage names every family has before its recipe's (for help texts and argument checks). */

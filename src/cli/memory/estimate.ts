@@ -63,7 +63,7 @@ export interface MemoryEstimate {
 
 export function estimateMemory(m: MemoryInputs, backend: MemoryBackend): MemoryEstimate {
   const actBytes = backend === "cpu" || m.decoderBits === 32 ? 4 : 2;
-  const weights: Record<ComponentRole, number> = { encoder: 0, adaptor: 0, decoder: 0, predictor: 0 };
+  const weights: Record<ComponentRole, number> = { encoder: 0, adaptor: 0, decoder: 0, predictor: 0, nar_decoder: 0 };
   for (const a of m.audio) weights[a.role] += a.parameters * 4;
   const used = m.promptTokens + m.audioFrames + m.maxNewTokens;
   const positions = Math.ceil(used / KV_CACHE_STEP) * KV_CACHE_STEP;

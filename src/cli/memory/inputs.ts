@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import type { FeatureExtractor } from "../../audio/features/feature-extractor";
-import type { FamilyDefinition, NetworkComponent } from "../../families/family";
+import type { FamilyDefinition, NetworkComponent, RecognizerRecipe } from "../../families/family";
 import type { LanguageModelDefinition } from "../../nn/network";
 import type { CausalLM } from "../../nn/parts";
 import { ModelParts } from "../../pipeline/model-parts";
@@ -14,9 +14,23 @@ import { estimateMemory, formatMemoryReport, type AudioNetworkMemory, type Memor
 
 const SAMPLE_RATE = 16000;
 
-function maxNewTokens(family: FamilyDefinition, seconds: number): number {
-  const generation = family.recipe.generation;
-  return Math.max(generation.maxAudioTokens(seconds, "transcribe"), family.supportsAudioTranslation ? generation.maxAudioTokens(seconds, "translate") : 0);
+interface TextBudget {
+  readonly promptTokens: number;
+  readonly maxNewTokens: number;
+}
+
+/** The text a recipe's language model holds in its KV cache for a piece of `seconds`; one entry per kind of recipe. */
+const TEXT_BUDGETS: { readonly [K in RecognizerRecipe["kind"]]: (family: FamilyDefinition, recipe: Extract<RecognizerRecipe, { kind: K }>, seconds: number) => TextBudget } = {
+  "llm-prompted": (family, { prompts, generation }, seconds) => ({
+    promptTokens: prompts.audioPromptTokens,
+    maxNewTokens: Math.max(generation.maxAudioTokens(seconds, "transcribe"), family.supportsAudioTranslation ? generation.maxAudioTokens(seconds, "translate") : 0),
+  }),
+  cif: () => ({ promptTokens: 0, maxNewTokens: 0 }),
+};
+
+function textBudget(family: FamilyDefinition, seconds: number): TextBudget {
+  const recipe = family.recipe;
+  return (TEXT_BUDGETS[recipe.kind] as (f: FamilyDefinition, r: RecognizerRecipe, s: number) => TextBudget)(family, recipe, seconds);
 }
 
 /** The inputs for a family's networks configured by `configOf` (null: the part is absent). */
@@ -42,8 +56,7 @@ function memoryInputs(family: FamilyDefinition, features: FeatureExtractor | nul
     decoderBits: bits,
     segmentSeconds: seconds,
     audioFrames: hasAudio ? frames : 0,
-    promptTokens: family.recipe.prompts.audioPromptTokens,
-    maxNewTokens: maxNewTokens(family, seconds),
+    ...textBudget(family, seconds),
   };
 }
 

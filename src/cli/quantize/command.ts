@@ -33,6 +33,9 @@ export async function run(argv: string[]): Promise<number> {
   if (!input || !out || positionals.length > 2) throw new UsageError("BAD_ARGUMENTS", "quantize", "give the model and the output folder (see --help)");
   if (existsSync(out) && readdirSync(out).length > 0) throw new UsageError("BAD_ARGUMENTS", out, "exists and is not empty; choose a new output folder");
   const files = await resolveModel(input, cliResolveOptions(values.yes));
+  if (!files.family.components.some((c) => c.role === "decoder")) {
+    throw new UsageError("NOTHING_TO_QUANTIZE", input, `is a ${files.family.name} model, which has no language model to quantize (its networks stay float)`);
+  }
   const line = new ProgressLine(process.stderr);
   const startedAtMs = Date.now();
   await writeQuantizedModel(new ModelParts(files), out, {

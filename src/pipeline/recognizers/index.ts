@@ -2,6 +2,7 @@
 import type { RecognizerRecipe } from "../../families/family";
 import type { ModelParts } from "../model-parts";
 import { loadTextModel, type TextModel } from "../text-model";
+import { CifRecognizer } from "./cif";
 import { LlmPromptedRecognizer } from "./llm-prompted";
 import type { Recognizer } from "./recognizer";
 
@@ -20,6 +21,7 @@ const LOADERS: { readonly [K in RecognizerRecipe["kind"]]: RecipeLoader<Extract<
     const recognizer = parts.has("encoder") ? await LlmPromptedRecognizer.load(parts, text, recipe) : null;
     return { recognizer, text };
   },
+  cif: async (parts, recipe) => ({ recognizer: parts.has("encoder") ? await CifRecognizer.load(parts, recipe) : null, text: null }),
 };
 
 export function loadRecognition(parts: ModelParts): Promise<LoadedRecognition> {

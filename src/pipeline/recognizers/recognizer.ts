@@ -8,6 +8,7 @@ import type { FeatureExtractor } from "../../audio/features/feature-extractor";
 import type { Tensor } from "../../engine/mlx";
 import type { AudioPromptRequest } from "../../families/family";
 import type { SamplingOptions } from "../../families/sampling-options";
+import type { TranscriptWord } from "../../formats/transcript";
 
 export interface RecognitionRequest extends AudioPromptRequest {
   /** Seconds of audio in the piece. */
@@ -26,6 +27,14 @@ export interface RecognizedPiece {
   readonly language: string | null;
   /** Why decoding ended. */
   readonly stop: "stop_token" | "max_tokens" | "repetition" | "complete";
+  /** A time for each word (or character), in seconds from the start of the piece, where the recognizer knows them. */
+  readonly words?: readonly TranscriptWord[];
+  /**
+   * The text is the model's reading token by token (a CIF or CTC head), not free
+   * generation: the clean-ups for a language model's output (repetitions, leaked
+   * instructions, meta-commentary) do not apply to it.
+   */
+  readonly verbatim?: boolean;
   readonly timings: { frontendMs: number; encoderMs: number; prefillMs: number; decodeMs: number };
 }
 
