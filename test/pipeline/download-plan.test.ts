@@ -9,13 +9,14 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AsrError, UsageError } from "../../src/errors";
+import { AsrError, ModelNotFoundError, UsageError } from "../../src/errors";
 import { familyByName } from "../../src/families/registry";
 import { MODEL_FILE_PATTERNS } from "../../src/hub/patterns";
 import { findAssembledModel, readAssembledModel } from "../../src/pipeline/assembled-model";
 import { filePatternsOfRepo, planFamilyDownload, runDownloadPlan, type DownloadPlan } from "../../src/pipeline/download-plan";
 import { defaultVariant, parseFamilyReference } from "../../src/pipeline/family-variants";
 import { locateModelFiles } from "../../src/pipeline/model-files";
+import { resolveModel } from "../../src/pipeline/resolve-model";
 import { startFakeHub, type FakeHub, type FakeRepo } from "../hub/fake-hub";
 import { NANO_REPOS, nanoRepos, QWEN4B_REPOS, qwen4bRepos } from "../hub/fake-releases";
 import { allowSlowTests } from "../helpers/timeout";
@@ -149,4 +150,27 @@ describe("Fun-ASR-Nano", () => {
       "model.safetensors",
     ]);
   });
+});
+
+test("the library downloads only when told to, and reports progress per repository", async () => {
+  const saved = { HF_ENDPOINT: process.env.HF_ENDPOINT, HF_HUB_CACHE: process.env.HF_HUB_CACHE };
+  process.env.HF_ENDPOINT = nanoHub.url;
+  process.env.HF_HUB_CACHE = join(work, "hf-library");
+  try {
+    nanoHub.reset();
+    await expect(resolveModel("fun-asr-nano:bf16")).rejects.toThrow(ModelNotFoundError);
+    expect(nanoHub.requests).toEqual([]);
+    const repos = new Set<string>();
+    const files = await resolveModel("fun-asr-nano:bf16", { download: true, onDownloadProgress: (_, repo) => repos.add(repo) });
+    expect(files.family).toBe(NANO);
+    expect(files.root).toBe(join(work, "mlx-asr", "models", "fun-asr-nano-bf16"));
+    expect([...repos]).toEqual([NANO_REPOS.mlxBf16]);
+    const declined = await resolveModel("fun-asr-nano:vllm", { download: async (plan) => plan.reference === "fun-asr-nano:vllm" && false }).catch((e) => e);
+    expect(declined).toBeInstanceOf(ModelNotFoundError);
+  } finally {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
 });
