@@ -57,7 +57,7 @@ export function variantReference(family: FamilyDefinition, variant: string): str
 /** Why `variant` is this machine's default, when memory decided it (for the question before a download). */
 export function defaultVariantReason(family: FamilyDefinition, variant: string, memoryBytes: number = totalmem()): string | null {
   const limits = family.hub.filter((s) => s.variant !== undefined && s.defaultUpToGiB !== undefined);
-  if (limits.length === 0 || variantsOf(family).length < 2) return null;
+  if (limits.length === 0 || variant !== defaultVariant(family, memoryBytes)) return null;
   const gib = Math.round(memoryBytes / 2 ** 30);
   const others = variantsOf(family).filter((v) => v !== variant);
   const rules = limits.map((s) => `${s.variant} up to ${s.defaultUpToGiB} GB`).join(", ");
