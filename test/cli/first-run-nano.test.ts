@@ -13,7 +13,7 @@ import { EXIT_STATUS } from "../../src/errors";
 import { SPEECH_ZH } from "../helpers/audio";
 import { runCliAsync } from "../helpers/cli";
 import { startFakeHub, type FakeHub } from "../hub/fake-hub";
-import { NANO_REPOS, nanoRepos } from "../hub/fake-releases";
+import { MLX_COMMUNITY_NANO_FILES, NANO_REPOS, nanoRepos } from "../hub/fake-releases";
 import { allowSlowTests } from "../helpers/timeout";
 
 allowSlowTests();
@@ -57,15 +57,7 @@ test("--yes: the default variant's files (not its README or examples), then the 
   transcript = r.stdout;
   expect(transcript.trim().length).toBeGreaterThan(0);
   const fetched = new Set(hub.requests.filter((q) => !q.path.startsWith("/api/")).map((q) => q.path));
-  expect([...fetched].sort()).toEqual([
-    "Qwen3-0.6B/config.json",
-    "Qwen3-0.6B/generation_config.json",
-    "Qwen3-0.6B/merges.txt",
-    "Qwen3-0.6B/tokenizer.json",
-    "Qwen3-0.6B/tokenizer_config.json",
-    "config.json",
-    "model.safetensors",
-  ]);
+  expect([...fetched].sort()).toEqual(MLX_COMMUNITY_NANO_FILES);
   expect(readdirSync(join(mlxCache, "models"))).toEqual(["fun-asr-nano-8bit"]);
 }, 300_000);
 

@@ -124,6 +124,17 @@ function qwenFolder(decoderDir: string, prefix: string): FakeRepoFile[] {
   ];
 }
 
+/** What a download of an mlx-community Fun-ASR-Nano repository takes: the model files, the tokenizer folder included (sorted). */
+export const MLX_COMMUNITY_NANO_FILES = [
+  "Qwen3-0.6B/config.json",
+  "Qwen3-0.6B/generation_config.json",
+  "Qwen3-0.6B/merges.txt",
+  "Qwen3-0.6B/tokenizer.json",
+  "Qwen3-0.6B/tokenizer_config.json",
+  "config.json",
+  "model.safetensors",
+];
+
 /** mlx-audio's conversion: FSMN kernels `[D, K, 1]`, no `llm.lm_head.weight`, config.json with `text_config`. */
 function mlxAudioRepo(id: string, tensors: Tensors, decoderDir: string, quantization?: { group_size: number; bits: number }): FakeRepo {
   const converted = new Map<string, RawTensor>();

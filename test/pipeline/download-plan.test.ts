@@ -18,7 +18,7 @@ import { defaultVariant, parseFamilyReference } from "../../src/pipeline/family-
 import { locateModelFiles } from "../../src/pipeline/model-files";
 import { resolveModel } from "../../src/pipeline/resolve-model";
 import { startFakeHub, type FakeHub, type FakeRepo } from "../hub/fake-hub";
-import { NANO_REPOS, nanoRepos, QWEN4B_REPOS, qwen4bRepos } from "../hub/fake-releases";
+import { MLX_COMMUNITY_NANO_FILES, NANO_REPOS, nanoRepos, QWEN4B_REPOS, qwen4bRepos } from "../hub/fake-releases";
 import { allowSlowTests } from "../helpers/timeout";
 
 allowSlowTests();
@@ -140,15 +140,7 @@ describe("Fun-ASR-Nano", () => {
   test("mlx-community: its model files, the tokenizer folder included", async () => {
     const plan = await planFamilyDownload(NANO, "8bit", hubOptions(nanoHub, join(work, "hf-f")));
     expect(partsOf(plan)).toEqual({ [NANO_REPOS.mlx8bit]: ["encoder", "adaptor", "decoder", "tokenizer"] });
-    expect(filesOf(plan)[NANO_REPOS.mlx8bit]).toEqual([
-      "Qwen3-0.6B/config.json",
-      "Qwen3-0.6B/generation_config.json",
-      "Qwen3-0.6B/merges.txt",
-      "Qwen3-0.6B/tokenizer.json",
-      "Qwen3-0.6B/tokenizer_config.json",
-      "config.json",
-      "model.safetensors",
-    ]);
+    expect(filesOf(plan)[NANO_REPOS.mlx8bit]).toEqual(MLX_COMMUNITY_NANO_FILES);
   });
 });
 
