@@ -37,9 +37,10 @@ function readConfigJson(root: string): Record<string, unknown> | null {
   return typeof json === "object" && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : null;
 }
 
-/** The first of `dirs` holding a tokenizer.json. */
+/** The first of `dirs` holding a tokenizer (tokenizer.json, or vocab.json with merges.txt). */
 function tokenizerDir(root: string, dirs: readonly string[]): string {
-  const found = dirs.map((d) => join(root, d)).find((d) => existsSync(join(d, "tokenizer.json")));
+  const holds = (d: string) => existsSync(join(d, "tokenizer.json")) || (existsSync(join(d, "vocab.json")) && existsSync(join(d, "merges.txt")));
+  const found = dirs.map((d) => join(root, d)).find(holds);
   if (!found) throw new ModelFileError("TOKENIZER_MISSING", root, `holds Fun-ASR-Nano weights but no tokenizer.json (looked in ${dirs.map((d) => d || ".").join(", ")})`);
   return found;
 }

@@ -63,9 +63,9 @@ export interface Catalog {
   readonly families: readonly FamilyEntry[];
 }
 
-/** Bits of the decoder a variant name says ("4bit", "8bit"); 16 for the float ones. */
+/** Bits of the decoder a variant name says ("4bit", "0.6b-8bit"); 16 for the float ones. */
 function decoderBits(variant: string): WeightBits {
-  const bits = Number(/^(\d+)bit$/.exec(variant)?.[1]);
+  const bits = Number(/(?:^|-)(\d+)bit$/.exec(variant)?.[1]);
   return bits === 4 || bits === 8 ? bits : 16;
 }
 
