@@ -6,7 +6,7 @@ import { TorchCheckpoint } from "../engine/pytorch/checkpoint";
 import { checkpointTensors } from "../engine/pytorch/convert";
 import { stateDictCopy, stateDictKey } from "../engine/pytorch/state-dict-copy";
 import { CheckpointIndex } from "../engine/weights";
-import { convertedCheckpointsDir } from "../hub/cache";
+import { conversionCacheDir } from "../engine/cache-dir";
 
 export function isDir(path: string): boolean {
   return existsSync(path) && statSync(path).isDirectory();
@@ -54,5 +54,5 @@ export function checkpointKeys(file: string): string[] {
 
 /** A checkpoint as safetensors: the file itself, or a PyTorch checkpoint's state dict converted once into mlx-asr's cache. */
 export function asSafetensors(file: string): string {
-  return isPytorchCheckpoint(file) ? stateDictCopy(file, convertedCheckpointsDir()).path : file;
+  return isPytorchCheckpoint(file) ? stateDictCopy(file, conversionCacheDir()).path : file;
 }

@@ -33,21 +33,6 @@ export function hubCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(expandHome(hfHome), "hub");
 }
 
-/**
- * mlx-asr's own cache: model folders assembled from several hub repositories
- * (`models/`) and PyTorch checkpoints converted to safetensors (`converted/`).
- * `MLX_ASR_CACHE`, else `$XDG_CACHE_HOME/mlx-asr`, else `~/.cache/mlx-asr`.
- */
-export function mlxAsrCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.MLX_ASR_CACHE) return resolve(expandHome(env.MLX_ASR_CACHE));
-  return resolve(expandHome(env.XDG_CACHE_HOME || join(homedir(), ".cache")), "mlx-asr");
-}
-
-/** Where PyTorch checkpoints are converted to, once each. */
-export function convertedCheckpointsDir(): string {
-  return join(mlxAsrCacheDir(), "converted");
-}
-
 /** `org/name`, each part as the hub allows it, never `.`/`..` nor anything with `--` (the folder-name separator). */
 export function isValidRepoId(repoId: string): boolean {
   const parts = repoId.split("/");

@@ -6,8 +6,12 @@
  * of the first alternative that matches anything are taken.
  */
 
-/** The files a model needs when nothing more specific is said: configurations, weights, tokenizers, CMVN statistics. */
-export const MODEL_FILE_PATTERNS: readonly string[] = ["*.json", "*.safetensors", "*.txt", "*.model", "*.mvn", "*.yaml"];
+/**
+ * The files a model needs when nothing more specific is said: configurations,
+ * tokenizers, CMVN statistics, and the weights — safetensors, else a PyTorch
+ * checkpoint (FunASR publishes `model.pt`).
+ */
+export const MODEL_FILE_PATTERNS: readonly string[] = ["*.json", "*.safetensors|*.pt|*.pth|*.bin", "*.txt", "*.model", "*.mvn", "*.yaml"];
 
 /** The files any pattern selects, in listing order. */
 export function selectFiles<F extends { readonly path: string }>(files: readonly F[], patterns: readonly string[]): F[] {

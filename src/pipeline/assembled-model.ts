@@ -16,7 +16,7 @@ import { dirname, join } from "node:path";
 import { z } from "zod";
 import { IoError } from "../errors";
 import type { FamilyDefinition } from "../families/family";
-import { mlxAsrCacheDir } from "../hub/cache";
+import { cacheRoot } from "../engine/cache-dir";
 
 export const SOURCES_FILE = "sources.json";
 
@@ -48,7 +48,7 @@ export interface AssembledSource {
 }
 
 export function assembledModelDir(family: FamilyDefinition, variant: string): string {
-  return join(mlxAsrCacheDir(), "models", variant ? `${family.name}-${variant}` : family.name);
+  return join(cacheRoot(), "models", variant ? `${family.name}-${variant}` : family.name);
 }
 
 /** What the folder was assembled from, when it is complete: its sources.json reads and every file it lists is reachable. */

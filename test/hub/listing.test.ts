@@ -6,7 +6,7 @@
  */
 import { afterAll, expect, test } from "bun:test";
 import { listRepository } from "../../src/hub/listing";
-import { selectFiles } from "../../src/hub/patterns";
+import { MODEL_FILE_PATTERNS, selectFiles } from "../../src/hub/patterns";
 import { blobName, MAIN_COMMIT, startFakeHub, tinyRepo, V1_COMMIT } from "./fake-hub";
 import { allowSlowTests } from "../helpers/timeout";
 
@@ -43,4 +43,7 @@ test("patterns: fnmatch over the whole path, and a|b takes the first alternative
   expect(paths(["c/*.safetensors|a/*.pt"])).toEqual(["a/model.pt"]);
   expect(paths(["adaptor_phase3_final.safetensors|adaptor_phase2_final.safetensors|adaptor*.safetensors"])).toEqual(["adaptor_phase3_final.safetensors"]);
   expect(paths(["nothing|matches"])).toEqual([]);
+  // The default weights pattern: safetensors when there are any, else the PyTorch checkpoint.
+  expect(paths(MODEL_FILE_PATTERNS.filter((p) => p.includes("|")))).toEqual(["a/model.safetensors", "adaptor_phase2_final.safetensors", "adaptor_phase3_final.safetensors"]);
+  expect(selectFiles([{ path: "model.pt" }, { path: "config.yaml" }], MODEL_FILE_PATTERNS).map((f) => f.path)).toEqual(["model.pt", "config.yaml"]);
 });

@@ -166,3 +166,15 @@ test("the library downloads only when told to, and reports progress per reposito
     }
   }
 });
+
+test("a FunASR release without safetensors: its model.pt is the weights (Paraformer-zh)", async () => {
+  const text = (t: string) => new TextEncoder().encode(t);
+  const files = ["model.pt", "config.yaml", "am.mvn", "tokens.json", "README.md", "example/asr_example.wav"].map((path) => ({ path, bytes: text(path), lfs: false }));
+  const hub = startFakeHub([{ id: "funasr/paraformer-zh", refs: { main: "0123456789abcdef0123456789abcdef01234567" }, files }]);
+  try {
+    const plan = await planFamilyDownload(familyByName("paraformer-zh"), "", hubOptions(hub, join(work, "hf-g")));
+    expect(filesOf(plan)).toEqual({ "funasr/paraformer-zh": ["am.mvn", "config.yaml", "model.pt", "tokens.json"] });
+  } finally {
+    hub.stop();
+  }
+});

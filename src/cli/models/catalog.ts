@@ -11,7 +11,8 @@ import { isAsrError } from "../../errors";
 import type { FamilyDefinition, HubPart } from "../../families/family";
 import { isDir } from "../../families/release-files";
 import { allFamilies } from "../../families/registry";
-import { hubCacheDir, mlxAsrCacheDir, resolveCachedSnapshot } from "../../hub/cache";
+import { cacheRoot } from "../../engine/cache-dir";
+import { hubCacheDir, resolveCachedSnapshot } from "../../hub/cache";
 import type { RepoListing } from "../../hub/listing";
 import type { LanguageModelDefinition } from "../../nn/network";
 import type { CausalLM } from "../../nn/parts";
@@ -142,5 +143,5 @@ export async function familyCatalog(options: { online?: boolean; memoryBytes?: n
     const local = join(modelsFolder(), family.name);
     families.push({ name: family.name, title: family.title, localFolder: isDir(local) ? local : null, variants });
   }
-  return { machine: { memoryBytes, backend: backend() }, hubCache: hubCacheDir(), modelCache: join(mlxAsrCacheDir(), "models"), families };
+  return { machine: { memoryBytes, backend: backend() }, hubCache: hubCacheDir(), modelCache: join(cacheRoot(), "models"), families };
 }
