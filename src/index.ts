@@ -22,6 +22,8 @@ export type {
   AudioTask,
   FamilyDefinition,
   LanguageModelComponent,
+  HubPart,
+  HubSource,
   LlmPromptedRecipe,
   NetworkComponent,
   ReleaseLayout,
@@ -31,6 +33,7 @@ export type { OutputFormat, Transcript, TranscriptSegment } from "./formats/tran
 export { loadAudio, waveformFromSamples } from "./audio/load";
 export { downloadModel } from "./hub/download";
 export type { DownloadOptions, DownloadProgress } from "./hub/download";
+export type { DownloadPlan, PlannedSource } from "./pipeline/download-plan";
 export {
   AsrError,
   AudioError,

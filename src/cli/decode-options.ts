@@ -29,7 +29,9 @@ function familyLanguages(): string {
     .join("\n");
 }
 
-export const DECODE_OPTION_HELP = `  --model, -m <folder|org/name|family>  model to use (default: funasr-qwen4b, from ./models/funasr-qwen4b)
+export const DECODE_OPTION_HELP = `  --model, -m <folder|org/name|family[:variant]>
+                                        model to use (default: funasr-qwen4b: ./models/funasr-qwen4b, else its
+                                        weights from the hub, fetched on first use; see \`mlx-asr models\`)
   --language, -l <code>                 language of the audio, or auto (the default); the model's family takes:
 ${familyLanguages()}
   --hotwords <w1,w2,…>                  words to favour (families with a hot-word or context prompt; others warn)
@@ -41,7 +43,7 @@ ${familyLanguages()}
   --max-seconds <s>                     refuse longer audio (default 14400)
   --segment-seconds <s>                 longest piece decoded at once (default: the family's, 30)
   --temperature <t>, --seed <n>         sample instead of greedy decoding
-  --yes, -y                             download a hub model without asking
+  --yes, -y                             download missing weights without asking (also MLX_ASR_ASSUME_YES=1)
 `;
 
 const positive = (name: string) => z.coerce.number({ error: `must be a number` }).positive(`must be positive`).describe(name);

@@ -1,31 +1,35 @@
 /**
- * `mlx-asr download <org/name>[@revision] [--revision R] [--include <glob>]…`
- *
- * Downloads a model into the Hugging Face cache, with a progress bar on stderr,
- * and prints its snapshot directory on stdout. `ensureDownloaded` offers the
- * same download to commands that are given a model id that is not cached.
+ * `mlx-asr download <family>[:variant]` fetches what a family needs from its hub
+ * repositories and prints the model folder it assembles; `mlx-asr download
+ * <org/name>[@revision] [--revision R] [--include <glob>]…` fetches one repository
+ * into the Hugging Face cache and prints its snapshot folder. Progress goes to
+ * stderr; an interrupted download resumes when run again.
  */
-import { createInterface } from "node:readline/promises";
 import { z } from "zod";
-import { CancelledError, ModelNotFoundError, UsageError } from "../errors";
-import { repoCacheDir, resolveCachedSnapshot } from "../hub/cache";
-import { downloadModel, type DownloadProgress } from "../hub/download";
+import { UsageError } from "../errors";
 import { parseHubId } from "../hub/reference";
+import { filePatternsOfRepo, planFamilyDownload, planRepoDownload, runDownloadPlan, type DownloadPlan } from "../pipeline/download-plan";
+import { defaultVariant, parseFamilyReference } from "../pipeline/family-variants";
 import { parseCommandArgs } from "./args";
-import { ProgressLine, renderProgress } from "./progress";
+import { describePlan, withCliDownloads } from "./download-question";
 
-/** The files a model needs: weights, configurations, tokenizers, CMVN statistics. */
-export const MODEL_FILE_PATTERNS: readonly string[] = ["*.json", "*.safetensors", "*.txt", "*.model", "*.mvn", "*.yaml"];
+const HELP = `usage: bun run mlx-asr download <family>[:variant]
+       bun run mlx-asr download <org/name>[@revision] [--revision R] [--include <glob>]…
 
-const HELP = `usage: bun run mlx-asr download <org/name>[@revision] [--revision R] [--include <glob>]…
+A family (see \`mlx-asr models\`): downloads the files it needs from its hub
+repositories, chosen from their listings (the variant: the one for this machine's
+memory unless named, e.g. fun-asr-nano:4bit), and prints the model folder linked
+together from them in mlx-asr's cache ($MLX_ASR_CACHE, else ~/.cache/mlx-asr).
 
-Downloads a model into the Hugging Face cache ($HF_HUB_CACHE, else $HF_HOME/hub,
-else ~/.cache/huggingface/hub) and prints its snapshot directory. An interrupted
-download resumes where it stopped when run again.
+A hub id: downloads the repository's model files (those its family names, or
+every config, weight and tokenizer file) and prints its snapshot folder.
 
-  --revision  branch, tag or commit (default main; "org/name@revision" says the same)
-  --include   only files matching this glob; repeatable (default: ${MODEL_FILE_PATTERNS.join(" ")});
-              --include '*' downloads every file
+Files go into the Hugging Face cache ($HF_HUB_CACHE, else $HF_HOME/hub, else
+~/.cache/huggingface/hub). An interrupted download resumes where it stopped.
+
+  --revision  branch, tag or commit of a hub id (default main; "org/name@revision" says the same)
+  --include   only files matching this glob; repeatable ('*' downloads every file; a|b takes
+              the first alternative that matches)
 
 environment: HF_TOKEN    access token, for private and gated models
              HF_ENDPOINT a mirror of https://huggingface.co
@@ -49,88 +53,29 @@ export async function run(argv: string[]): Promise<number> {
     Options,
   );
   const [text, extra] = positionals;
-  if (text === undefined) throw new UsageError("BAD_ARGUMENTS", "download", "give the model id: download <org/name>[@revision]");
+  if (text === undefined) throw new UsageError("BAD_ARGUMENTS", "download", "give a family or a model id: download <family> | <org/name>[@revision]");
   if (extra !== undefined) throw new UsageError("BAD_ARGUMENTS", "download", `unexpected argument "${extra}"`);
-  const id = parseHubId(text);
-  if (!id) throw new UsageError("BAD_ARGUMENTS", text, 'is not a Hugging Face model id; expected "org/name" or "org/name@revision"');
-  if (values.revision !== undefined && text.includes("@") && values.revision !== id.revision) {
-    throw new UsageError("BAD_ARGUMENTS", "download --revision", `conflicts with "@${id.revision}" in the model id`);
-  }
-  const snapshot = await downloadWithProgress(id.repoId, values.revision ?? id.revision, values.include ?? MODEL_FILE_PATTERNS);
-  process.stdout.write(`${snapshot}\n`);
+  const folder = await withCliDownloads(true, async (options) => {
+    const plan = await planFor(text, values, options.signal);
+    process.stderr.write(`mlx-asr: downloading ${describePlan(plan)}\n`);
+    return runDownloadPlan(plan, { onProgress: options.onDownloadProgress, signal: options.signal });
+  });
+  process.stdout.write(`${folder}\n`);
   return 0;
 }
 
-/**
- * The snapshot directory of a hub model, downloading it first when it is not
- * cached and the user agreed beforehand (`confirmed`, e.g. --yes) or, asked on
- * the terminal, agrees.
- */
-export async function ensureDownloaded(repoId: string, revision: string, options: { interactive: boolean; confirmed?: boolean }): Promise<string> {
-  const cached = resolveCachedSnapshot(repoId, revision);
-  if (cached) return cached;
-  const id = revision === "main" ? repoId : `${repoId}@${revision}`;
-  const cacheDir = repoCacheDir(repoId);
-  const canAsk = options.interactive && process.stdin.isTTY === true && process.stderr.isTTY === true;
-  if (options.confirmed || (canAsk && (await askYesNo(`Model ${id} is not in the Hugging Face cache (${cacheDir}). Download it now? [y/N] `, id)))) {
-    return downloadWithProgress(repoId, revision, MODEL_FILE_PATTERNS);
+function planFor(text: string, values: z.output<typeof Options>, signal: AbortSignal | undefined): Promise<DownloadPlan> {
+  const named = parseFamilyReference(text);
+  if (named) {
+    if (values.revision !== undefined || values.include !== undefined) {
+      throw new UsageError("BAD_ARGUMENTS", "download", "--revision and --include apply to a hub id, not to a family (its files are chosen from its repositories' listings)");
+    }
+    return planFamilyDownload(named.family, named.variant ?? defaultVariant(named.family), { signal });
   }
-  throw new ModelNotFoundError("MODEL_NOT_FOUND", id, `is not in the Hugging Face cache (${cacheDir}); download it with: bun run mlx-asr download ${id}`);
-}
-
-async function downloadWithProgress(repoId: string, revision: string, allowPatterns: readonly string[]): Promise<string> {
-  const line = new ProgressLine(process.stderr);
-  const startedAtMs = Date.now();
-  const render = (event: DownloadProgress, label: string) =>
-    renderProgress({ label, done: event.bytesDone, total: event.bytesTotal, unit: "bytes", startedAtMs, nowMs: Date.now(), doneAtStart: event.bytesReused });
-  let last: DownloadProgress | undefined;
-
-  // Ctrl-C cancels cleanly: the partial file stays for the next run to resume.
-  const controller = new AbortController();
-  const cancel = () => controller.abort();
-  process.once("SIGINT", cancel);
-  try {
-    const snapshot = await downloadModel(repoId, {
-      revision,
-      allowPatterns: [...allowPatterns],
-      signal: controller.signal,
-      onProgress: (event) => {
-        last = event;
-        line.update(() => render(event, `${Math.min(event.filesDone + 1, event.filesTotal)}/${event.filesTotal} ${shorten(event.file, 32)}`));
-      },
-    });
-    line.finish(last && render(last, repoId));
-    return snapshot;
-  } catch (e) {
-    line.clear();
-    throw e;
-  } finally {
-    process.off("SIGINT", cancel);
+  const id = parseHubId(text);
+  if (!id) throw new UsageError("BAD_ARGUMENTS", text, 'is neither a model family (see `mlx-asr models`) nor a Hugging Face model id ("org/name" or "org/name@revision")');
+  if (values.revision !== undefined && text.includes("@") && values.revision !== id.revision) {
+    throw new UsageError("BAD_ARGUMENTS", "download --revision", `conflicts with "@${id.revision}" in the model id`);
   }
-}
-
-function shorten(text: string, width: number): string {
-  return text.length <= width ? text.padEnd(width) : `…${text.slice(text.length - width + 1)}`;
-}
-
-/** Asks on the terminal; Ctrl-C cancels, end of input means no. */
-async function askYesNo(question: string, subject: string): Promise<boolean> {
-  const prompt = createInterface({ input: process.stdin, output: process.stderr });
-  const stop = new AbortController();
-  let interrupted = false;
-  prompt.on("SIGINT", () => {
-    interrupted = true;
-    stop.abort();
-  });
-  prompt.on("close", () => stop.abort());
-  try {
-    const answer = await prompt.question(question, { signal: stop.signal });
-    return /^\s*y(es)?\s*$/i.test(answer);
-  } catch (e) {
-    if (interrupted) throw new CancelledError("CANCELLED", subject, "cancelled at the download question");
-    if (stop.signal.aborted) return false;
-    throw e;
-  } finally {
-    prompt.close();
-  }
+  return planRepoDownload(id.repoId, values.revision ?? id.revision, { signal }, values.include ?? filePatternsOfRepo(id.repoId));
 }

@@ -1,11 +1,15 @@
 /**
- * The `--model` option of the commands: a folder, a family name (looked up in
- * ./models), or a hub id, downloaded after asking on a terminal (or at once with --yes).
+ * The `--model` option of the commands: a folder, a hub id, or a family name
+ * (`name[:variant]`: ./models/<name>, else the family's weights from the hub).
+ * Weights not on this machine are downloaded after asking on a terminal, at once
+ * with --yes (or MLX_ASR_ASSUME_YES=1), else the command ends with the command
+ * that downloads them.
  */
 import { DEFAULT_FAMILY } from "../families/registry";
-import type { ResolveModelOptions } from "../pipeline/resolve-model";
+import { locateModelFiles, type LocatedModel } from "../pipeline/model-files";
+import { familyHint, resolveModelFolder } from "../pipeline/resolve-model";
 import { Transcriber } from "../pipeline/transcriber";
-import { ensureDownloaded } from "./download";
+import { withCliDownloads } from "./download-question";
 
 export const DEFAULT_MODEL = DEFAULT_FAMILY;
 
@@ -16,15 +20,17 @@ export interface ModelOptionValues {
   readonly family?: string;
 }
 
-/** How the command line gets a hub model that is not cached: with --yes at once, else by asking on a terminal. */
-export function cliResolveOptions(yes = false, family?: string): ResolveModelOptions {
-  const interactive = !yes && Boolean(process.stdin.isTTY && process.stderr.isTTY);
-  return {
-    family,
-    fetch: (repoId, revision) => ensureDownloaded(repoId, revision, yes ? { interactive: false, confirmed: true } : { interactive }),
-  };
+/** The model folder `ref` names, downloaded first if need be (and agreed to). */
+export function cliModelFolder(ref: string, yes?: boolean): Promise<string> {
+  return withCliDownloads(yes, (options) => resolveModelFolder(ref, options));
 }
 
-export function loadTranscriber(values: ModelOptionValues): Promise<Transcriber> {
-  return Transcriber.load(values.model ?? DEFAULT_MODEL, { quantizeBits: values.quantize, ...cliResolveOptions(values.yes, values.family) });
+export async function cliResolveModel(ref: string, options: { yes?: boolean; family?: string } = {}): Promise<LocatedModel> {
+  return locateModelFiles(await cliModelFolder(ref, options.yes), familyHint(ref, options.family));
+}
+
+export async function loadTranscriber(values: ModelOptionValues): Promise<Transcriber> {
+  const ref = values.model ?? DEFAULT_MODEL;
+  const folder = await cliModelFolder(ref, values.yes);
+  return Transcriber.load(folder, { quantizeBits: values.quantize, family: familyHint(ref, values.family) });
 }

@@ -1,5 +1,5 @@
 /**
- * `mlx-asr serve --model <id|dir> [--host H] [--port P] [--api-key-env NAME] [--max-upload-mb N] [--queue N]`
+ * `mlx-asr serve --model <id|dir|family> [--host H] [--port P] [--api-key-env NAME] [--max-upload-mb N] [--queue N] [--yes]`
  *
  * An OpenAI-compatible transcription server for one model; runs until SIGINT or
  * SIGTERM, then stops listening, cancels the work in flight and exits 0.
@@ -12,18 +12,20 @@ import { startHttpServer, type HttpServer } from "../server/http";
 import { InferenceQueue } from "../server/inference-queue";
 import { WorkerEngine } from "../server/worker-engine";
 import { parseCommandArgs } from "./args";
+import { cliModelFolder } from "./model-option";
 
 const DEFAULT_MAX_UPLOAD_MB = 100;
 const DEFAULT_QUEUE = 8;
 
-const HELP = `usage: bun run mlx-asr serve --model <id|dir> [--host 127.0.0.1] [--port 8080]
-                              [--api-key-env NAME] [--max-upload-mb N] [--queue N]
+const HELP = `usage: bun run mlx-asr serve --model <id|dir|family> [--host 127.0.0.1] [--port 8080]
+                              [--api-key-env NAME] [--max-upload-mb N] [--queue N] [--yes]
 
 Serves the model over an OpenAI-compatible HTTP API:
   POST /v1/audio/transcriptions   POST /v1/audio/translations
   GET  /v1/models                 GET  /health
 
-  --model          a model folder, a Hugging Face id in the cache, or a family name
+  --model          a model folder, a Hugging Face id, or a family name (weights not on this
+                   machine are downloaded first, after asking; --yes downloads without asking)
   --host           address to listen on (default 127.0.0.1; 0.0.0.0 exposes the server to the network)
   --port           port (default 8080; 0 picks a free one)
   --api-key-env    name of an environment variable holding the API key clients must send
@@ -31,6 +33,7 @@ Serves the model over an OpenAI-compatible HTTP API:
   --max-upload-mb  largest request body accepted, in MB (default ${DEFAULT_MAX_UPLOAD_MB})
   --queue          requests that may wait behind the one being transcribed (default ${DEFAULT_QUEUE});
                    more are refused with 429 and Retry-After
+  --yes, -y        download missing weights without asking (also MLX_ASR_ASSUME_YES=1)
 `;
 
 /**
@@ -51,6 +54,7 @@ const Options = z.object({
     .optional(),
   "max-upload-mb": numberOption(/^\d*\.?\d+$/, "must be a number").pipe(z.number().positive("must be positive")).default(DEFAULT_MAX_UPLOAD_MB),
   queue: numberOption(/^\d+$/, "must be a whole number (0 or more)").default(DEFAULT_QUEUE),
+  yes: z.boolean().optional(),
   help: z.boolean().optional(),
 });
 
@@ -96,6 +100,7 @@ export async function run(argv: string[]): Promise<number> {
       "api-key-env": { type: "string" },
       "max-upload-mb": { type: "string" },
       queue: { type: "string" },
+      yes: { type: "boolean", short: "y" },
       help: { type: "boolean" },
     },
     Options,
@@ -103,8 +108,10 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length > 0) throw new UsageError("BAD_ARGUMENTS", "serve", `unexpected argument "${positionals[0]}"`);
   const apiKey = apiKeyFrom(values["api-key-env"]);
 
+  // Downloads (and their question) happen here, on the terminal; the engine thread loads the folder.
+  const folder = await cliModelFolder(values.model, values.yes);
   process.stderr.write(`mlx-asr serve: loading ${values.model}…\n`);
-  const engine = await WorkerEngine.start(values.model);
+  const engine = await WorkerEngine.start(folder);
   const context: ServerContext = {
     engine,
     queue: new InferenceQueue(values.queue),

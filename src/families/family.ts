@@ -171,11 +171,34 @@ export interface ReleaseLayout {
   locate(root: string, family: FamilyDefinition): LocatedModel | null;
 }
 
-/** A hub repository a family's files come from. */
+/**
+ * What a hub repository may supply: one of the family's networks, its tokenizer,
+ * its front end's files (e.g. CMVN statistics; taken only from a source used for
+ * another part), or everything.
+ */
+export type HubPart = ComponentRole | "tokenizer" | "frontend" | "all";
+
+/**
+ * A hub repository a family's weights come from. The first run takes, for each
+ * part the family needs, the first source (of the chosen variant) that provides
+ * the part and whose listing holds its files (weights, for a network).
+ */
 export interface HubSource {
+  /** `org/name`. */
   readonly repo: string;
-  /** What it supplies. */
-  readonly provides: readonly ("encoder" | "adaptor" | "decoder" | "tokenizer" | "frontend" | "all")[];
+  readonly provides: readonly HubPart[];
+  /**
+   * The files of each part, as fnmatch patterns over the repository's listing
+   * (`a|b`: the first alternative that matches); a part not named takes `all`'s,
+   * else every model file (configs, safetensors, tokenizer files).
+   */
+  readonly files?: Readonly<Partial<Record<HubPart, readonly string[]>>>;
+  /** The variant of the family it is ("4bit", "bf16", "original"…); a source without one serves every variant. */
+  readonly variant?: string;
+  /** Its variant is the default only on machines with at most this much memory (GiB). */
+  readonly defaultUpToGiB?: number;
+  /** Sub-folder of the assembled model folder its files are linked into; default the top. */
+  readonly folder?: string;
 }
 
 /** An `inspect` stage name kept for a family's earlier command lines. */

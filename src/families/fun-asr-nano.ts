@@ -3,17 +3,14 @@
  * Transformer adaptor with low-frame-rate truncation and Qwen3-0.6B, prompted
  * with ChatML as FunASR's `FunASRNano` does (`get_prompt` with itn=True).
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { FUN_ASR_NANO_ADAPTOR, NANO_ADAPTOR, NanoAdaptorConfigSchema } from "../../adaptor/nano-adaptor";
 import { funasrFeatures } from "../audio/features/funasr-frontend";
-import { CheckpointIndex } from "../engine/weights";
 import { QWEN3_0_6B } from "../models/qwen3-decoder";
 import { qwen3Decoder, senseVoiceEncoder } from "./components";
-import type { AudioPromptRequest, FamilyWithRecipe, LlmPromptedRecipe, NetworkComponent, ReleaseLayout } from "./family";
-import { chatTurn, QWEN3_MODEL_TYPES, QWEN3_STOP_TOKENS, translationTurn } from "./prompts/chatml";
+import type { AudioPromptRequest, FamilyWithRecipe, LlmPromptedRecipe, NetworkComponent } from "./family";
+import { FUNASR_RELEASE, MLX_AUDIO_RELEASE, TRANSFORMERS_PORT } from "./fun-asr-nano-releases";
+import { chatTurn, QWEN3_STOP_TOKENS, translationTurn } from "./prompts/chatml";
 import { AUDIO, template, user, type PromptPart } from "./prompts/parts";
-import { hasModelConfig } from "./release-files";
 
 const HOTWORD_PREAMBLE = "请结合上下文信息，更加准确地完成语音转写任务。如果没有相关信息，我们会留空。\n\n\n**上下文信息：**\n\n\n";
 const LANGUAGE_LABELS = { zh: "中文", en: "英文", ja: "日文" } as const;
@@ -43,28 +40,6 @@ const adaptor: NetworkComponent = {
 
 const decoder = qwen3Decoder(QWEN3_0_6B);
 
-/** FunASR's release: `model.safetensors` (converted from `model.pt`) with `audio_encoder.*`, `audio_adaptor.*`, `llm.*`, beside `Qwen3-0.6B/`. */
-const FUNASR_RELEASE: ReleaseLayout = {
-  name: "FunAudioLLM Fun-ASR-Nano-2512",
-  locate(root, family) {
-    const weights = join(root, "model.safetensors");
-    const llmDir = join(root, "Qwen3-0.6B");
-    if (!existsSync(weights) || !hasModelConfig(llmDir, QWEN3_MODEL_TYPES)) return null;
-    const index = CheckpointIndex.fromFiles([weights]);
-    if (!index.withPrefix("audio_encoder.").entries.size || !index.withPrefix("llm.").entries.size) return null;
-    const shared = { dir: root, files: [weights], configFile: null };
-    return {
-      root,
-      family,
-      frontendDir: null,
-      encoder: { ...shared, prefix: "audio_encoder." },
-      adaptor: { ...shared, prefix: "audio_adaptor." },
-      decoder: { dir: llmDir, files: [weights], configFile: join(llmDir, "config.json"), prefix: "llm." },
-      tokenizerDir: llmDir,
-    };
-  },
-};
-
 export const FUN_ASR_NANO: FamilyWithRecipe<LlmPromptedRecipe> = {
   name: "fun-asr-nano",
   title: "Fun-ASR-Nano-2512 (SenseVoice + Transformer adaptor + Qwen3-0.6B)",
@@ -91,7 +66,14 @@ export const FUN_ASR_NANO: FamilyWithRecipe<LlmPromptedRecipe> = {
     stopTokens: QWEN3_STOP_TOKENS,
     generation: { maxAudioTokens: () => 512, maxTranslationTokens: 200, sampling: { temperature: 0 }, repetitionGuard: true },
   },
-  releases: [FUNASR_RELEASE],
-  hub: [{ repo: "mlx-community/Fun-ASR-Nano-2512-8bit", provides: ["all"] }],
+  releases: [TRANSFORMERS_PORT, MLX_AUDIO_RELEASE, FUNASR_RELEASE],
+  hub: [
+    { repo: "mlx-community/Fun-ASR-Nano-2512-8bit", provides: ["all"], variant: "8bit" },
+    { repo: "mlx-community/Fun-ASR-Nano-2512-4bit", provides: ["all"], variant: "4bit" },
+    { repo: "mlx-community/Fun-ASR-Nano-2512-fp16", provides: ["all"], variant: "fp16" },
+    { repo: "mlx-community/Fun-ASR-Nano-2512", provides: ["all"], variant: "bf16" },
+    { repo: "FunAudioLLM/Fun-ASR-Nano-2512", provides: ["all"], variant: "original", files: { all: ["model.pt", "Qwen3-0.6B/*.json", "Qwen3-0.6B/*.txt"] } },
+    { repo: "FunAudioLLM/Fun-ASR-Nano-2512-vllm", provides: ["all"], variant: "vllm" },
+  ],
   inspectAliases: { nano_adaptor: { stage: "adaptor", tensor: "nano_adaptor_out", rowsTensor: "nano_adaptor_out_llm" } },
 };

@@ -14,7 +14,7 @@ import { qwen3Decoder, senseVoiceEncoder } from "./components";
 import type { FamilyWithRecipe, LlmPromptedRecipe, NetworkComponent, ReleaseLayout } from "./family";
 import { chatTurn, EMPTY_THINK, QWEN3_MODEL_TYPES, QWEN3_STOP_TOKENS, translationTurn } from "./prompts/chatml";
 import { AUDIO, template } from "./prompts/parts";
-import { findModelDir, firstExisting } from "./release-files";
+import { asSafetensors, findModelDir, firstExisting } from "./release-files";
 
 const TRANSCRIBE_PREFIX = "语音转写成中文：";
 const TRANSCRIBE_SUFFIX = "只输出转写文字，不要分析或解释：";
@@ -34,7 +34,8 @@ const adaptor: NetworkComponent = {
 
 const decoder = qwen3Decoder(QWEN3_4B);
 
-const ENCODER_FILES = ["sensevoice_iic.safetensors", "sensevoice/encoder.safetensors", "sensevoice/model.safetensors", "model.safetensors"];
+/** SenseVoiceSmall as OminiX names it, or FunAudioLLM's `model.pt` (converted once into the cache). */
+const ENCODER_FILES = ["sensevoice_iic.safetensors", "sensevoice/encoder.safetensors", "sensevoice/model.safetensors", "model.safetensors", "sensevoice/model.pt"];
 const ADAPTOR_FILES = ["adaptor_phase3_final.safetensors", "models/adaptor_phase3_final.safetensors", "adaptor_phase2_final.safetensors", "models/adaptor_phase2_final.safetensors", "adaptor.safetensors"];
 const QWEN_DIRS = ["models/Qwen3-4B-4bit", "models/Qwen3-4B-8bit", "models/Qwen3-4B", "qwen3-4b", "Qwen3-4B-4bit", "Qwen3-4B-8bit", "Qwen3-4B"];
 
@@ -48,10 +49,11 @@ const OMINIX_RELEASE: ReleaseLayout = {
       adaptorFile = any ? join(root, any) : null;
     }
     if (!adaptorFile) return null;
-    const encoderFile = firstExisting(root, ENCODER_FILES);
-    if (!encoderFile) throw new ModelFileError("COMPONENT_MISSING", root, `holds an OminiX adaptor but no SenseVoice weights (looked for ${ENCODER_FILES.join(", ")})`);
+    const encoderFound = firstExisting(root, ENCODER_FILES);
+    if (!encoderFound) throw new ModelFileError("COMPONENT_MISSING", root, `holds an OminiX adaptor but no SenseVoice weights (looked for ${ENCODER_FILES.join(", ")})`);
     const qwen = findModelDir(root, QWEN3_MODEL_TYPES, QWEN_DIRS);
     if (!qwen) throw new ModelFileError("COMPONENT_MISSING", root, `holds an OminiX adaptor but no Qwen3-4B folder (looked for ${QWEN_DIRS.join(", ")})`);
+    const encoderFile = asSafetensors(encoderFound);
     const encoderIndex = CheckpointIndex.fromFiles([encoderFile]);
     const encoderPrefix = ["encoder.", "audio_encoder."].find((p) => encoderIndex.withPrefix(p).entries.size > 0) ?? "encoder.";
     return {
@@ -95,8 +97,14 @@ export const FUNASR_QWEN4B: FamilyWithRecipe<LlmPromptedRecipe> = {
   },
   releases: [OMINIX_RELEASE],
   hub: [
-    { repo: "yuechen/funasr-qwen4b-mlx", provides: ["adaptor", "encoder"] },
-    { repo: "mlx-community/Qwen3-4B-4bit", provides: ["decoder", "tokenizer"] },
-    { repo: "FunAudioLLM/SenseVoiceSmall", provides: ["encoder", "frontend"] },
+    {
+      repo: "yuechen/funasr-qwen4b-mlx",
+      provides: ["adaptor", "encoder"],
+      files: { adaptor: [[...ADAPTOR_FILES, "adaptor*.safetensors"].join("|")], encoder: [ENCODER_FILES.join("|")] },
+    },
+    // The encoder the adaptor was trained on, when the adaptor's repository holds none.
+    { repo: "FunAudioLLM/SenseVoiceSmall", provides: ["encoder", "frontend"], files: { encoder: ["model.pt"], frontend: ["am.mvn"] }, folder: "sensevoice" },
+    { repo: "mlx-community/Qwen3-4B-4bit", provides: ["decoder", "tokenizer"], variant: "4bit", defaultUpToGiB: 16, folder: "Qwen3-4B-4bit" },
+    { repo: "mlx-community/Qwen3-4B-8bit", provides: ["decoder", "tokenizer"], variant: "8bit", folder: "Qwen3-4B-8bit" },
   ],
 };

@@ -143,9 +143,9 @@ export const QWEN3_ASR: FamilyWithRecipe<LlmPromptedRecipe> = {
   },
   releases: [QWEN3_ASR_RELEASE],
   hub: [
-    { repo: "Qwen/Qwen3-ASR-0.6B", provides: ["all"] },
-    { repo: "Qwen/Qwen3-ASR-1.7B", provides: ["all"] },
-    { repo: "mlx-community/Qwen3-ASR-0.6B-8bit", provides: ["all"] },
-    { repo: "mlx-community/Qwen3-ASR-1.7B-8bit", provides: ["all"] },
+    { repo: "Qwen/Qwen3-ASR-0.6B", provides: ["all"], variant: "0.6b" },
+    { repo: "Qwen/Qwen3-ASR-1.7B", provides: ["all"], variant: "1.7b" },
+    { repo: "mlx-community/Qwen3-ASR-0.6B-8bit", provides: ["all"], variant: "0.6b-8bit" },
+    { repo: "mlx-community/Qwen3-ASR-1.7B-8bit", provides: ["all"], variant: "1.7b-8bit" },
   ],
 };

@@ -2,6 +2,11 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { readJsonFile } from "../config";
+import { TorchCheckpoint } from "../engine/pytorch/checkpoint";
+import { checkpointTensors } from "../engine/pytorch/convert";
+import { stateDictCopy, stateDictKey } from "../engine/pytorch/state-dict-copy";
+import { CheckpointIndex } from "../engine/weights";
+import { conversionCacheDir } from "../engine/cache-dir";
 
 export function isDir(path: string): boolean {
   return existsSync(path) && statSync(path).isDirectory();
@@ -30,4 +35,24 @@ export function findModelDir(root: string, types: readonly string[], named: read
     for (const entry of readdirSync(base).sort()) if (isDir(join(base, entry)) && hasModelConfig(join(base, entry), types)) return join(base, entry);
   }
   return null;
+}
+
+function isPytorchCheckpoint(file: string): boolean {
+  return /\.(pt|pth|bin)$/.test(file);
+}
+
+/** The tensor names of a checkpoint, from its header (safetensors) or its pickle (PyTorch, without reading the tensors). */
+export function checkpointKeys(file: string): string[] {
+  if (!isPytorchCheckpoint(file)) return [...CheckpointIndex.fromFiles([file]).entries.keys()];
+  const checkpoint = TorchCheckpoint.open(file);
+  try {
+    return checkpointTensors(checkpoint, stateDictKey(checkpoint.root)).map((t) => t.name);
+  } finally {
+    checkpoint.close();
+  }
+}
+
+/** A checkpoint as safetensors: the file itself, or a PyTorch checkpoint's state dict converted once into mlx-asr's cache. */
+export function asSafetensors(file: string): string {
+  return isPytorchCheckpoint(file) ? stateDictCopy(file, conversionCacheDir()).path : file;
 }

@@ -83,6 +83,16 @@ const OMINIX_LAYOUT: KeyLayout = {
   ],
 };
 
+/**
+ * mlx-audio's Fun-ASR-Nano conversion (`fun_asr_nano` `sanitize`): FunASR's names,
+ * with each FSMN depthwise kernel stored transposed, `[D, K, 1]` instead of `[D, 1, K]`.
+ */
+const MLX_AUDIO_LAYOUT: KeyLayout = {
+  name: "mlx-audio",
+  detect: (index) => [...index.entries].some(([name, e]) => name.endsWith("fsmn_block.weight") && e.shape.length === 3 && e.shape[2] === 1 && e.shape[1]! > 1),
+  rules: [{ match: /fsmn_block\.weight$/, permute: [0, 2, 1] }],
+};
+
 function layerGroups(c: SenseVoiceEncoderConfig): { name: string; index: number; inSize: number }[] {
   const d = c.encoder_conf.output_size;
   return [
@@ -286,7 +296,7 @@ export const SENSEVOICE_ENCODER: NetworkDefinition<SenseVoiceEncoderConfig, Sens
   title: TITLE,
   schema: SenseVoiceEncoderConfigSchema,
   released: { SenseVoiceSmall: SENSEVOICE_SMALL, "Paraformer-large": PARAFORMER_LARGE_ENCODER },
-  layouts: [OMINIX_LAYOUT],
+  layouts: [OMINIX_LAYOUT, MLX_AUDIO_LAYOUT],
   prefixes: (c) => [c.checkpoint_key_prefix],
   tensors: (c) => senseVoiceEncoderTensors(c),
   configFromShapes,

@@ -107,10 +107,10 @@ test("translate <text> prints English; - reads standard input", () => {
 
 describe("errors: one line, distinct exit status", () => {
   test("no weights for the default model: where to get them, exit 6", () => {
-    const r = runCli(["transcribe", SPEECH_ZH], { MLX_ASR_MODELS: join(dir, "no-models") });
+    const r = runCli(["transcribe", SPEECH_ZH], { MLX_ASR_MODELS: join(dir, "no-models"), MLX_ASR_CACHE: join(dir, "no-cache"), MLX_ASR_ASSUME_YES: undefined });
     expect(r.status).toBe(EXIT_STATUS.model_not_found);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(r.stderr).toContain('see README "Getting the weights"');
+    expect(r.stderr).toContain("download it with: bun run mlx-asr download funasr-qwen4b");
   });
 
   test("an uncached hub id without a terminal: the download command to run", () => {

@@ -1,12 +1,12 @@
 /**
  * `mlx-asr download` end to end in a child process against the local imitation
- * of the hub, and `ensureDownloaded` for commands given a hub model id.
+ * of the hub, and the resolver's answer for a hub model id that is not cached.
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureDownloaded } from "../../src/cli/download";
+import { resolveModelFolder } from "../../src/pipeline/resolve-model";
 import { EXIT_STATUS, ModelNotFoundError } from "../../src/errors";
 import { runCliAsync, type CliResult } from "../helpers/cli";
 import { MAIN_COMMIT, MODEL_FILE, startFakeHub, tinyRepo, V1_COMMIT } from "./fake-hub";
@@ -75,8 +75,8 @@ describe("mlx-asr download", () => {
   });
 
   test.each([
-    [["../escape"], /is not a Hugging Face model id/],
-    [[], /give the model id/],
+    [["../escape"], /is neither a model family .* nor a Hugging Face model id/],
+    [[], /give a family or a model id/],
     [[REPO.id, "extra"], /unexpected argument "extra"/],
     [[`${REPO.id}@v1`, "--revision", "main"], /conflicts with "@v1"/],
     [[REPO.id, "--bogus"], /bogus/],
@@ -89,15 +89,15 @@ describe("mlx-asr download", () => {
   });
 });
 
-describe("ensureDownloaded", () => {
-  test("returns a cached snapshot; without a terminal, a missing one is MODEL_NOT_FOUND with the download command", async () => {
+describe("a hub id as a model", () => {
+  test("not cached and no download allowed: MODEL_NOT_FOUND with the download command; once downloaded, the cached snapshot", async () => {
     const cache = freshCache();
     const saved = process.env.HF_HUB_CACHE;
     process.env.HF_HUB_CACHE = cache;
     try {
       let error: unknown;
       try {
-        await ensureDownloaded(REPO.id, "v1", { interactive: true }); // tests have no terminal: never asks
+        await resolveModelFolder(`${REPO.id}@v1`);
       } catch (e) {
         error = e;
       }
@@ -107,7 +107,7 @@ describe("ensureDownloaded", () => {
 
       const r = await runDownload([REPO.id, "--include", "*.json"], { HF_HUB_CACHE: cache });
       expect(r.status).toBe(0);
-      expect(await ensureDownloaded(REPO.id, "main", { interactive: false })).toBe(r.stdout.trim());
+      expect(await resolveModelFolder(REPO.id)).toBe(r.stdout.trim());
     } finally {
       if (saved === undefined) delete process.env.HF_HUB_CACHE;
       else process.env.HF_HUB_CACHE = saved;

@@ -21,6 +21,8 @@ const PRIVATE = tinyRepo("test-org/private-asr", "hf_secret");
 const UNSAFE = { ...tinyRepo("test-org/unsafe"), files: [{ path: "../escape.json", bytes: new Uint8Array([123, 125]), lfs: false }] };
 const hub = startFakeHub([REPO, PRIVATE, UNSAFE]);
 const REPO_DIR_NAME = "models--test-org--tiny-asr";
+/** The two requests of a listing: the revision pinned to its commit, then the tree at that commit. */
+const LISTING = [`/api/models/${REPO.id}/revision/main`, `/api/models/${REPO.id}/tree/${MAIN_COMMIT}`];
 const savedEnv = { HF_TOKEN: process.env.HF_TOKEN, HF_ENDPOINT: process.env.HF_ENDPOINT };
 
 beforeEach(() => {
@@ -106,7 +108,7 @@ describe("a full download", () => {
     hub.reset();
     const again: DownloadProgress[] = [];
     expect(await download(cache, { onProgress: (e) => again.push(e) })).toBe(snapshot);
-    expect(hub.requests.map((r) => r.path)).toEqual([""]);
+    expect(hub.requests.map((r) => r.path)).toEqual(LISTING);
     expect(again.at(-1)!.bytesReused).toBe(again.at(-1)!.bytesTotal);
   });
 
@@ -275,7 +277,7 @@ describe("hub errors", () => {
     process.env.HF_ENDPOINT = hub.url;
     const cache = freshCache();
     await downloadModel(REPO.id, { cacheDir: cache, allowPatterns: ["config.json"] });
-    expect(hub.requests.map((r) => r.path)).toEqual(["", "config.json"]);
+    expect(hub.requests.map((r) => r.path)).toEqual([...LISTING, "config.json"]);
   });
 
   test("an unreachable endpoint is DOWNLOAD_UNREACHABLE, mentioning HF_ENDPOINT", async () => {

@@ -1,9 +1,11 @@
 /**
  * A local imitation of the Hugging Face hub's file API, for the download tests:
- * the revision listing (`?blobs=true`, with git blob ids and LFS sha256), file
- * resolution with a redirect of LFS files to a separate "CDN" origin, HTTP
- * Range, a token check, and faults to order (a dropped connection, a server
- * that ignores Range, corrupted bytes).
+ * the revision endpoint (the commit, and `siblings`), the tree listing
+ * (`/api/models/{repo}/tree/{revision}[/{path}]?recursive=true`, with git blob ids
+ * and LFS sha256, paged by `Link` headers), file resolution with a redirect of
+ * LFS files to a separate "CDN" origin, HTTP Range, a token check, and faults to
+ * order (a dropped connection, a stalled one, a server that ignores Range,
+ * corrupted bytes).
  */
 import { createHash } from "node:crypto";
 
@@ -29,6 +31,8 @@ export interface FakeHubFaults {
   ignoreRange: boolean;
   /** Paths served with one byte changed (same size). */
   corrupt: Set<string>;
+  /** Paths whose downloads send half the bytes and then hang (the client is killed meanwhile). */
+  stall: Set<string>;
 }
 
 export interface RecordedRequest {
@@ -76,9 +80,15 @@ export function pseudoRandomBytes(length: number, seed: number): Uint8Array<Arra
   return out;
 }
 
-export function startFakeHub(repos: FakeRepo[]): FakeHub {
+export interface FakeHubOptions {
+  /** Entries per page of the tree listing (the hub pages long listings). */
+  readonly treePageSize?: number;
+}
+
+export function startFakeHub(repos: FakeRepo[], options: FakeHubOptions = {}): FakeHub {
   const requests: RecordedRequest[] = [];
-  const faults: FakeHubFaults = { dropOnce: new Set(), ignoreRange: false, corrupt: new Set() };
+  const faults: FakeHubFaults = { dropOnce: new Set(), ignoreRange: false, corrupt: new Set(), stall: new Set() };
+  const pageSize = options.treePageSize ?? 1000;
   const byId = new Map(repos.map((r) => [r.id, r]));
   const record = (origin: RecordedRequest["origin"], req: Request, path: string) =>
     requests.push({ origin, path, range: req.headers.get("range"), authorization: req.headers.get("authorization") });
@@ -101,13 +111,14 @@ export function startFakeHub(repos: FakeRepo[]): FakeHub {
     fetch(req) {
       const url = new URL(req.url);
       const listing = /^\/api\/models\/([^/]+\/[^/]+)\/revision\/([^/]+)$/.exec(url.pathname);
+      const tree = /^\/api\/models\/([^/]+\/[^/]+)\/tree\/([^/]+)(?:\/(.*))?$/.exec(url.pathname);
       const resolve = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
-      const match = listing ?? resolve;
+      const match = listing ?? tree ?? resolve;
       if (!match) return new Response("no such route", { status: 404 });
       const repoId = match[1]!;
       const revision = decodeURIComponent(match[2]!);
       const path = resolve ? decodeURIComponent(resolve[3]!) : "";
-      record("hub", req, path);
+      record("hub", req, resolve ? path : url.pathname);
 
       const repo = byId.get(repoId);
       if (!repo) return errorResponse(404, "RepositoryNotFound");
@@ -115,10 +126,8 @@ export function startFakeHub(repos: FakeRepo[]): FakeHub {
       const commit = repo.refs[revision] ?? (Object.values(repo.refs).includes(revision) ? revision : null);
       if (!commit) return errorResponse(404, "RevisionNotFound");
 
-      if (listing) {
-        if (url.searchParams.get("blobs") !== "true") return new Response("the client must ask for blobs=true", { status: 400 });
-        return Response.json({ id: repo.id, sha: commit, siblings: repo.files.map(sibling) });
-      }
+      if (listing) return Response.json({ id: repo.id, sha: commit, siblings: repo.files.map(sibling) });
+      if (tree) return treePage(url, repo, decodeURIComponent(tree[3] ?? ""), pageSize);
       const file = repo.files.find((f) => f.path === path);
       if (!file) return errorResponse(404, "EntryNotFound");
       if (!file.lfs) return serveBytes(req, file, faults);
@@ -136,6 +145,7 @@ export function startFakeHub(repos: FakeRepo[]): FakeHub {
       requests.length = 0;
       faults.dropOnce.clear();
       faults.corrupt.clear();
+      faults.stall.clear();
       faults.ignoreRange = false;
     },
     stop() {
@@ -143,6 +153,40 @@ export function startFakeHub(repos: FakeRepo[]): FakeHub {
       cdn.stop(true);
     },
   };
+}
+
+/** The hub's tree entries (files and the folders above them) under `dir`, recursively or one level; paged with a `Link` header. */
+function treePage(url: URL, repo: FakeRepo, dir: string, pageSize: number): Response {
+  const recursive = ["true", "True", "1"].includes(url.searchParams.get("recursive") ?? "");
+  const base = dir ? `${dir.replace(/\/$/, "")}/` : "";
+  const inside = repo.files.filter((f) => f.path.startsWith(base));
+  if (dir && inside.length === 0) return errorResponse(404, "EntryNotFound");
+  const folders = new Set<string>();
+  for (const f of inside) {
+    const parts = f.path.slice(base.length).split("/");
+    for (let depth = 1; depth < parts.length; depth++) folders.add(base + parts.slice(0, depth).join("/"));
+  }
+  const depthOf = (path: string) => path.slice(base.length).split("/").length;
+  const entries = [
+    ...[...folders].sort().map((path) => ({ type: "directory", oid: gitBlobSha1(new TextEncoder().encode(path)), size: 0, path })),
+    ...inside.map((f) => ({ type: "file", ...treeFile(f) })),
+  ].filter((e) => recursive || depthOf(e.path) === 1);
+  const start = Number(url.searchParams.get("cursor") ?? 0);
+  const page = entries.slice(start, start + pageSize);
+  const headers: Record<string, string> = {};
+  if (start + pageSize < entries.length) {
+    const next = new URL(url);
+    next.searchParams.set("cursor", String(start + pageSize));
+    headers.link = `<${next.href}>; rel="next"`;
+  }
+  return Response.json(page, { headers });
+}
+
+function treeFile(file: FakeRepoFile) {
+  const size = file.bytes.length;
+  if (!file.lfs) return { oid: gitBlobSha1(file.bytes), size, path: file.path };
+  const pointer = new TextEncoder().encode(`version https://git-lfs.github.com/spec/v1\noid sha256:${sha256(file.bytes)}\nsize ${size}\n`);
+  return { oid: gitBlobSha1(pointer), size, lfs: { oid: sha256(file.bytes), size, pointerSize: pointer.length }, path: file.path };
 }
 
 function sibling(file: FakeRepoFile) {
@@ -175,16 +219,18 @@ function serveBytes(req: Request, file: FakeRepoFile, faults: FakeHubFaults): Re
   }
   const body = bytes.subarray(start);
   const dropAt = faults.dropOnce.delete(file.path) ? body.length >> 1 : null;
-  return new Response(chunkedStream(body, dropAt), { status: start > 0 ? 206 : 200, headers });
+  const stallAt = faults.stall.has(file.path) ? body.length >> 1 : null;
+  return new Response(chunkedStream(body, dropAt, stallAt), { status: start > 0 ? 206 : 200, headers });
 }
 
-/** Streams `bytes` in pieces; with `dropAt`, resets the connection after that many bytes. */
-function chunkedStream(bytes: Uint8Array, dropAt: number | null): ReadableStream<Uint8Array> {
+/** Streams `bytes` in pieces; with `dropAt`, resets the connection after that many bytes; with `stallAt`, stops sending there and never ends. */
+function chunkedStream(bytes: Uint8Array, dropAt: number | null, stallAt: number | null = null): ReadableStream<Uint8Array> {
   let offset = 0;
-  const end = dropAt ?? bytes.length;
+  const end = stallAt ?? dropAt ?? bytes.length;
   return new ReadableStream({
     async pull(controller) {
       if (offset >= end) {
+        if (stallAt !== null) return new Promise<void>(() => {});
         if (dropAt === null) return controller.close();
         await Bun.sleep(20); // lets the bytes before the drop reach the client
         return controller.error(undefined); // an undefined reason resets the connection without logging an error

@@ -11,9 +11,8 @@ import { loadSafetensors, saveSafetensors } from "../../engine/safetensors";
 import { mx, type Tensor } from "../../engine/mlx";
 import { allFamilies } from "../../families/registry";
 import { ModelParts } from "../../pipeline/model-parts";
-import { resolveModel } from "../../pipeline/resolve-model";
 import { parseCommandArgs } from "../args";
-import { cliResolveOptions } from "../model-option";
+import { cliResolveModel } from "../model-option";
 import { findAlias, modelStages, stagePath, type StageDefinition } from "./stages";
 import type { StageValue } from "./stage-value";
 
@@ -68,7 +67,7 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError("BAD_ARGUMENTS", "inspect", "give either --audio (one or more) or --input, not both and not neither");
   }
   const aliased = findAlias(stage, allFamilies());
-  const parts = new ModelParts(await resolveModel(values.model, cliResolveOptions(false, aliased?.family.name)));
+  const parts = new ModelParts(await cliResolveModel(values.model, { family: aliased?.family.name }));
   const alias = aliased && aliased.family === parts.family ? aliased.alias : null;
   const stages = modelStages(parts, { promptFile: values.prompt, steps: values.steps ?? 0 }, alias);
   const target = alias ? alias.stage : stage;

@@ -2,14 +2,14 @@
  * `transcribe --memory`: what a model needs, from its configs (or, for a family
  * whose weights are not here yet, from the released configurations).
  */
-import { existsSync } from "node:fs";
 import type { FeatureExtractor } from "../../audio/features/feature-extractor";
 import type { FamilyDefinition, NetworkComponent, RecognizerRecipe } from "../../families/family";
 import type { LanguageModelDefinition } from "../../nn/network";
 import type { CausalLM } from "../../nn/parts";
 import { ModelParts } from "../../pipeline/model-parts";
-import { familyReference, resolveModel } from "../../pipeline/resolve-model";
-import { cliResolveOptions } from "../model-option";
+import { parseFamilyReference } from "../../pipeline/family-variants";
+import { findFamilyFolder } from "../../pipeline/resolve-model";
+import { cliResolveModel } from "../model-option";
 import { estimateMemory, formatMemoryReport, type AudioNetworkMemory, type MemoryInputs, type WeightBits } from "./estimate";
 
 const SAMPLE_RATE = 16000;
@@ -65,7 +65,7 @@ export function releasedMemoryInputs(family: FamilyDefinition, bits: WeightBits,
 }
 
 async function localMemoryInputs(ref: string, quantize: 4 | 8 | undefined, segmentSeconds: number | undefined): Promise<{ title: string; inputs: MemoryInputs }> {
-  const parts = new ModelParts(await resolveModel(ref, cliResolveOptions()));
+  const parts = new ModelParts(await cliResolveModel(ref));
   const family = parts.family;
   const seconds = segmentSeconds ?? family.segmentSeconds;
   const decoder = family.components.find((c) => c.role === "decoder");
@@ -79,11 +79,11 @@ async function localMemoryInputs(ref: string, quantize: 4 | 8 | undefined, segme
 }
 
 export async function memoryReportFor(ref: string, quantize?: 4 | 8, segmentSeconds?: number): Promise<string> {
-  const absent = familyReference(ref);
+  const named = parseFamilyReference(ref);
   let title: string;
   let inputs: MemoryInputs;
-  if (absent && !existsSync(absent.dir)) {
-    const family = absent.family;
+  if (named && findFamilyFolder(named) === null) {
+    const family = named.family;
     inputs = releasedMemoryInputs(family, quantize ?? 16, segmentSeconds ?? family.segmentSeconds);
     title = `${family.title} (released configuration; weights not downloaded)`;
   } else {

@@ -3,10 +3,9 @@ import { existsSync, readdirSync } from "node:fs";
 import { z } from "zod";
 import { UsageError } from "../../errors";
 import { ModelParts } from "../../pipeline/model-parts";
-import { resolveModel } from "../../pipeline/resolve-model";
 import { writeQuantizedModel } from "./write-quantized";
 import { parseCommandArgs } from "../args";
-import { cliResolveOptions } from "../model-option";
+import { cliResolveModel } from "../model-option";
 import { ProgressLine, renderProgress } from "../progress";
 
 const HELP = `usage: bun run mlx-asr quantize <model> <out-dir> --bits 4|8 [--group-size 64]
@@ -32,7 +31,7 @@ export async function run(argv: string[]): Promise<number> {
   const [input, out] = positionals;
   if (!input || !out || positionals.length > 2) throw new UsageError("BAD_ARGUMENTS", "quantize", "give the model and the output folder (see --help)");
   if (existsSync(out) && readdirSync(out).length > 0) throw new UsageError("BAD_ARGUMENTS", out, "exists and is not empty; choose a new output folder");
-  const files = await resolveModel(input, cliResolveOptions(values.yes));
+  const files = await cliResolveModel(input, { yes: values.yes });
   if (!files.family.components.some((c) => c.role === "decoder")) {
     throw new UsageError("NOTHING_TO_QUANTIZE", input, `is a ${files.family.name} model, which has no language model to quantize (its networks stay float)`);
   }

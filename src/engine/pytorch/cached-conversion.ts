@@ -38,9 +38,14 @@ function cacheName(sha256: string, key: string | undefined): string {
   return key ? `${sha256}.${encodeURIComponent(key)}.safetensors` : `${sha256}.safetensors`;
 }
 
+export interface CachedConvertOptions extends ConvertOptions {
+  /** The source's sha256 when it is already known (a verified download's blob name); default: read the file. */
+  readonly sha256?: string;
+}
+
 /** The safetensors copy of `source` in `cacheDir`, converted now or found from before. */
-export function convertCheckpointIntoCache(source: string, cacheDir: string, options: ConvertOptions = {}): CachedConversion {
-  const sha256 = sha256OfFile(source);
+export function convertCheckpointIntoCache(source: string, cacheDir: string, options: CachedConvertOptions = {}): CachedConversion {
+  const sha256 = options.sha256 ?? sha256OfFile(source);
   const path = join(cacheDir, cacheName(sha256, options.key));
   if (existsSync(path)) {
     try {
@@ -56,6 +61,6 @@ export function convertCheckpointIntoCache(source: string, cacheDir: string, opt
   } catch (e) {
     throw new IoError("CACHE_UNWRITABLE", cacheDir, `cannot create the conversion cache (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
-  convertCheckpoint(source, path, { ...options, metadata: { ...options.metadata, source_sha256: sha256 } });
+  convertCheckpoint(source, path, { key: options.key, metadata: { ...options.metadata, source_sha256: sha256 } });
   return { path, reused: false };
 }
