@@ -42,20 +42,35 @@ function frameEnergyDb(samples: Tensor): Tensor {
   return mx.multiply(mx.log10(mx.add(smoothed.reshape([frames]), 1e-10)), 10);
 }
 
+/** `maxSeconds` in samples: at least one frame; a positive finite number is required. */
+function maxSegmentSamples(maxSeconds: number): number {
+  if (!Number.isFinite(maxSeconds) || maxSeconds <= 0) throw new RangeError(`segmentAudio: maxSeconds must be a positive number, got ${maxSeconds}`);
+  return Math.max(FRAME, Math.floor(maxSeconds * SAMPLE_RATE));
+}
+
 export function segmentAudio(samples: Tensor, options: SegmentationOptions): AudioSegment[] {
   const total = samples.shape[0]!;
   const silenceDb = options.silenceDb ?? DEFAULT_SILENCE_DB;
-  const maxSamples = Math.max(FRAME, Math.floor(options.maxSeconds * SAMPLE_RATE));
+  const maxSamples = maxSegmentSamples(options.maxSeconds);
   const energy = frameEnergyDb(samples);
+  const frames = energy.shape[0]!;
   const cuts = [0];
   while (total - cuts[cuts.length - 1]! > maxSamples) {
     const start = cuts[cuts.length - 1]!;
-    const latest = Math.min(start + maxSamples, total - MIN_TAIL_SECONDS * SAMPLE_RATE);
+    const limit = start + maxSamples;
+    let latest = Math.min(limit, total - MIN_TAIL_SECONDS * SAMPLE_RATE);
+    // A piece shorter than twice the minimal tail cannot keep the tail that long: cut where allowed.
+    if (latest <= start) latest = limit;
     const earliest = Math.min(start + Math.floor(maxSamples / 2), latest);
-    const first = Math.ceil(earliest / FRAME);
-    const last = Math.max(first + 1, Math.floor(latest / FRAME));
+    // Every cut is at least one frame after the previous one, so the loop always ends.
+    const first = Math.max(Math.floor(start / FRAME) + 1, Math.ceil(earliest / FRAME));
+    if (first >= frames) {
+      cuts.push(limit);
+      continue;
+    }
+    const last = Math.min(frames, Math.max(first + 1, Math.floor(latest / FRAME)));
     const quietest = first + Number(mx.argmin(energy.index(mx.Slice(first, last))).item());
-    cuts.push(Math.min(quietest * FRAME, start + maxSamples));
+    cuts.push(Math.min(quietest * FRAME, limit));
   }
   cuts.push(total);
   const loudest = cuts.slice(0, -1).map((from, i) => {

@@ -125,6 +125,17 @@ describe("errors: one line, distinct exit status", () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  test("--segment-seconds below 2 s is a usage error, before any model is loaded", () => {
+    for (const value of ["0.1", "0.5", "1.99", "abc"]) {
+      const r = runCli(["transcribe", "--model", model, "--segment-seconds", value, SPEECH_ZH]);
+      expect(r.status).toBe(EXIT_STATUS.usage);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toContain("--segment-seconds");
+      expect(r.stderr).toMatch(value === "abc" ? /must be a number/ : /must be at least 2 s/);
+    }
+    expect(transcribe([SPEECH_ZH, "--segment-seconds", "2"]).stdout.length).toBeGreaterThan(0);
+  });
+
   test("--max-seconds refuses longer audio", () => {
     const r = runCli(["transcribe", "--model", model, "--max-seconds", "10", longWav]);
     expect(r.status).toBe(EXIT_STATUS.audio);
