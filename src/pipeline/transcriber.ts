@@ -3,9 +3,10 @@
  * stream text as it is decoded, translate zh → en, and run batches. Calls are
  * queued one at a time (the engine is not thread-safe).
  */
-import { loadAudio, waveformFromSamples, type Waveform } from "../audio/load";
+import { openAudioInput, segmentedAudio, type AudioInput } from "../audio/audio-input";
+import type { OpenedAudio } from "../audio/audio-stream";
+import type { Waveform } from "../audio/load";
 import type { Tensor } from "../engine/mlx";
-import { segmentAudio } from "../audio/segment";
 import { CancelledError, UsageError } from "../errors";
 import type { Transcript, TranscriptSegment } from "../formats/transcript";
 import { releaseMemory } from "../runtime";
@@ -22,8 +23,7 @@ import { TrimmedStream } from "./trimmed-stream";
 import { assertFitsInMemory } from "./memory-check";
 import { resolveModel, type ResolveModelOptions } from "./resolve-model";
 
-/** A file path, 16 kHz mono samples, or samples at any rate (one array per channel allowed). */
-export type AudioInput = string | Float32Array | { readonly samples: Float32Array | Float32Array[]; readonly sampleRate: number; readonly name?: string };
+export type { AudioInput };
 
 export interface TranscribeOptions {
   /** A language code of the family, or "auto" where the family supports it. */
@@ -196,25 +196,18 @@ export class Transcriber {
   }
 
   /**
-   * Transcribes files one after another; `concurrency` files are read and decoded
-   * ahead while the model works. Failures are reported per item, never thrown.
+   * Transcribes files one after another; `concurrency` files are opened (their
+   * headers checked) ahead while the model works, and each is read as it is
+   * transcribed. Failures are reported per item, never thrown.
    */
   async transcribeBatch(
     paths: readonly string[],
     options: TranscribeOptions & { concurrency?: number; onProgress?: (p: BatchProgress) => void } = {},
   ): Promise<BatchItem[]> {
     const ahead = Math.max(1, options.concurrency ?? 2);
-    const loads = new Map<number, Promise<Waveform | Error>>();
+    const loads = new Map<number, Promise<Waveform | OpenedAudio | Error>>();
     const startLoad = (i: number) => {
-      if (i < paths.length && !loads.has(i)) {
-        loads.set(i, new Promise((resolve) => setImmediate(() => {
-          try {
-            resolve(loadAudio(paths[i]!, { maxSeconds: options.maxSeconds }));
-          } catch (e) {
-            resolve(e as Error);
-          }
-        })));
-      }
+      if (i < paths.length && !loads.has(i)) loads.set(i, openAudioInput(paths[i]!, options.maxSeconds).catch((e: Error) => e));
     };
     const items: BatchItem[] = [];
     for (let i = 0; i < paths.length; i++) {
@@ -237,16 +230,6 @@ export class Transcriber {
     return items;
   }
 
-  private loadInput(input: AudioInput | Waveform, maxSeconds?: number): Waveform {
-    if (typeof input === "string") return loadAudio(input, { maxSeconds });
-    if (input instanceof Float32Array) return waveformFromSamples(input, 16000, { maxSeconds });
-    if (input.samples instanceof Float32Array || Array.isArray(input.samples)) {
-      const named = input as { samples: Float32Array | Float32Array[]; sampleRate: number; name?: string };
-      return waveformFromSamples(named.samples, named.sampleRate, { maxSeconds }, named.name ?? "<samples>");
-    }
-    return input as Waveform;
-  }
-
   private checkOptions(options: TranscribeOptions, warnings: string[]): { task: AudioTask; language: string; hotwords: string[] } {
     const family = this.family;
     const task = options.task ?? "transcribe";
@@ -267,22 +250,24 @@ export class Transcriber {
     return { task, language, hotwords };
   }
 
-  private async runTranscription(input: AudioInput | Waveform, options: TranscribeOptions): Promise<TranscriptionResult> {
+  private async runTranscription(input: AudioInput | Waveform | OpenedAudio, options: TranscribeOptions): Promise<TranscriptionResult> {
     const audio = this.model.audio;
     if (!audio) throw new UsageError("TEXT_ONLY_MODEL", this.model.files.root, "is a text-only model (no audio encoder); it can translate text but not transcribe");
     const started = performance.now();
     const warnings: string[] = [];
     const request = this.checkOptions(options, warnings);
-    const wave = this.loadInput(input, options.maxSeconds);
     const timings = emptyTimings();
-    timings.audioMs = performance.now() - started;
-    const pieces = segmentAudio(wave.samples, { maxSeconds: options.segmentSeconds ?? this.family.segmentSeconds });
+    const wave = await segmentedAudio(input, {
+      maxSeconds: options.maxSeconds,
+      segmentSeconds: options.segmentSeconds ?? this.family.segmentSeconds,
+      signal: options.signal,
+    });
     const streaming = options.onToken !== undefined;
     const separator = segmentSeparator(request.language === "auto" ? "en" : request.language);
     let emittedAny = false;
     const segments: TranscriptSegment[] = [];
     const audioTimings: AudioEmbeddingTimings = { frontendMs: 0, encoderMs: 0 };
-    for (const piece of pieces) {
+    for await (const piece of wave.segments) {
       if (options.signal?.aborted) throw new CancelledError("CANCELLED", wave.source, "transcription cancelled");
       if (piece.silent) continue;
       const frames = embedAudio(audio, piece.samples, wave.source, audioTimings);
@@ -310,6 +295,7 @@ export class Transcriber {
     const language = request.task === "translate" ? "en" : request.language;
     let text = joinSegmentTexts(segments.map((s) => s.text), language === "auto" ? "en" : language);
     if (!streaming && segments.length > 1) text = removeMetaCommentary(exciseHallucinations(removeRepeatedBlocks(text)));
+    timings.audioMs = wave.readMs;
     timings.frontendMs = audioTimings.frontendMs;
     timings.encoderMs = audioTimings.encoderMs;
     timings.totalMs = performance.now() - started;

@@ -4,7 +4,8 @@
  * piece at least 1 s long whenever the limit (≥ 2 s) allows it.
  */
 import { expect, test } from "bun:test";
-import { segmentAudio, type AudioSegment } from "../../src/audio/segment";
+import { segmentAudio, segmentStream, type AudioSegment } from "../../src/audio/segment";
+import { mx } from "../../src/engine/mlx";
 import { toTensor } from "../../src/engine/transfer";
 import { allowSlowTests } from "../helpers/timeout";
 import { randomInt, seededRandom } from "../helpers/seeded-random";
@@ -60,4 +61,24 @@ test("the limits reported in the issue: 0.1 s and 0.5 s over 3.5 s end with piec
 test("a limit that is not a positive number is refused", () => {
   const samples = toTensor(new Float32Array(16000));
   for (const maxSeconds of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => segmentAudio(samples, { maxSeconds })).toThrow(RangeError);
+});
+
+test("property: the same pieces whether the waveform arrives whole or in windows of any size", async () => {
+  const random = seededRandom(11);
+  for (let run = 0; run < 12; run++) {
+    const total = randomInt(random, 1, 90 * RATE);
+    const maxSeconds = randomInt(random, 2000, 30_000) / 1000;
+    const whole = toTensor(burstyNoise(random, total));
+    const expected = segmentAudio(whole, { maxSeconds }).map((s) => [s.start, s.end, s.silent]);
+    async function* windows() {
+      for (let at = 0; at < total; ) {
+        const n = randomInt(random, 1, 80_000);
+        yield whole.index(mx.Slice(at, Math.min(total, at + n)));
+        at += n;
+      }
+    }
+    const streamed: unknown[] = [];
+    for await (const s of segmentStream(windows(), { maxSeconds })) streamed.push([s.start, s.end, s.silent]);
+    expect(streamed).toEqual(expected);
+  }
 });
