@@ -1,13 +1,17 @@
 /**
  * WAV sample bytes → float32 frames in [-1, 1], with tensor ops: integers are
  * divided by 2^(bits−1) (8-bit PCM is unsigned, (u − 128)/128), as torchaudio
- * does.
+ * does; A-law and μ-law are a look-up of their G.711 16-bit value, then ÷ 32768.
  */
 import { mx, type Tensor } from "../engine/mlx";
 import { toTensor } from "../engine/transfer";
+import { ALAW_TO_LINEAR, MULAW_TO_LINEAR } from "./g711";
 import type { WavFormat } from "./wav";
 
 type SampleLayout = Pick<WavFormat, "encoding" | "bitsPerSample" | "channels">;
+
+let alawTable: Tensor | null = null;
+let mulawTable: Tensor | null = null;
 
 /** The bytes copied to an aligned buffer of their own, so typed views of any width fit. */
 function aligned(bytes: Uint8Array): ArrayBuffer {
@@ -17,6 +21,11 @@ function aligned(bytes: Uint8Array): ArrayBuffer {
 function values(bytes: Uint8Array, layout: SampleLayout): Tensor {
   const { encoding, bitsPerSample: bits } = layout;
   if (encoding === "float") return toTensor(bits === 32 ? new Float32Array(aligned(bytes)) : new Float32Array(new Float64Array(aligned(bytes))));
+  if (encoding === "alaw" || encoding === "mulaw") {
+    const codes = toTensor(new Float32Array(bytes)).astype(mx.int32);
+    const linear = encoding === "alaw" ? (alawTable ??= toTensor(ALAW_TO_LINEAR)) : (mulawTable ??= toTensor(MULAW_TO_LINEAR));
+    return mx.divide(mx.take(linear, codes, 0), 32768);
+  }
   switch (bits) {
     case 8:
       return mx.divide(mx.subtract(toTensor(new Float32Array(bytes)), 128), 128);

@@ -5,7 +5,7 @@
  */
 import { AudioError } from "../errors";
 
-export type WavEncoding = "pcm" | "float";
+export type WavEncoding = "pcm" | "float" | "alaw" | "mulaw";
 
 export interface WavFormat {
   readonly encoding: WavEncoding;
@@ -21,6 +21,8 @@ export interface WavFormat {
 
 const WAVE_FORMAT_PCM = 0x0001;
 const WAVE_FORMAT_IEEE_FLOAT = 0x0003;
+const WAVE_FORMAT_ALAW = 0x0006;
+const WAVE_FORMAT_MULAW = 0x0007;
 const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
 /** The chunk size streaming writers (ffmpeg to a pipe, recorders) put before they know the length. */
 const OPEN_LENGTH = 0xffffffff;
@@ -28,18 +30,20 @@ const OPEN_LENGTH = 0xffffffff;
 const ENCODING_BY_TAG: Readonly<Record<number, WavEncoding>> = {
   [WAVE_FORMAT_PCM]: "pcm",
   [WAVE_FORMAT_IEEE_FLOAT]: "float",
+  [WAVE_FORMAT_ALAW]: "alaw",
+  [WAVE_FORMAT_MULAW]: "mulaw",
 };
 
 const VALID_BITS: Readonly<Record<WavEncoding, readonly number[]>> = {
   pcm: [8, 16, 24, 32],
   float: [32, 64],
+  alaw: [8],
+  mulaw: [8],
 };
 
 /** Names of encodings people meet in practice, for the error message. */
 const KNOWN_UNSUPPORTED: Readonly<Record<number, string>> = {
   0x0002: "Microsoft ADPCM",
-  0x0006: "A-law",
-  0x0007: "mu-law",
   0x0011: "IMA ADPCM",
   0x0031: "GSM 6.10",
   0x0050: "MPEG",
@@ -138,12 +142,12 @@ function parseFmt(
   const encoding = ENCODING_BY_TAG[tag];
   if (!encoding) {
     const name = KNOWN_UNSUPPORTED[tag] ?? `format tag 0x${tag.toString(16).padStart(4, "0")}`;
-    throw fail("AUDIO_UNSUPPORTED_ENCODING", `${name} WAV is not supported; use PCM or float WAV (or convert with ffmpeg)`);
+    throw fail("AUDIO_UNSUPPORTED_ENCODING", `${name} WAV is not supported; use PCM, float, A-law or mu-law WAV (or convert with ffmpeg)`);
   }
   if (channels === 0) throw fail("AUDIO_BAD_HEADER", "header declares 0 channels");
   if (sampleRate === 0) throw fail("AUDIO_BAD_HEADER", "header declares a sample rate of 0 Hz");
   if (!VALID_BITS[encoding].includes(bitsPerSample)) {
-    const kind = { pcm: "integer PCM", float: "float" }[encoding];
+    const kind = { pcm: "integer PCM", float: "float", alaw: "A-law", mulaw: "mu-law" }[encoding];
     throw fail("AUDIO_UNSUPPORTED_ENCODING", `${bitsPerSample}-bit ${kind} is not supported`);
   }
   if (blockAlign !== channels * (bitsPerSample / 8)) {

@@ -105,6 +105,18 @@ test("resampling in windows of random sizes gives whole-signal resampling (float
   }
 });
 
+test("A-law and mu-law decode to ffmpeg's values for all 256 codes, whole and windowed", async () => {
+  const reference = JSON.parse(readFileSync(join(FIXTURES, "audio", "g711-ffmpeg.json"), "utf8")) as { alaw: number[]; mulaw: number[] };
+  for (const [law, tag] of [["alaw", 6], ["mulaw", 7]] as const) {
+    const bytes = encodeWav({ sampleRate: 16000, channels: [Array.from({ length: 256 }, () => 0)], encoding: "pcm", bits: 8, formatTag: tag });
+    bytes.set(Array.from({ length: 256 }, (_, code) => code), bytes.length - 256);
+    const path = writeTemp(bytes);
+    const expected = Float32Array.from(reference[law], (v) => v / 32768);
+    expect(maxAbsDifference(toFloat32Array(loadAudio(path).samples), expected)).toBe(0);
+    expect(maxAbsDifference(await collect((await openAudio(path)).samples()), expected)).toBe(0);
+  }
+});
+
 test("the first piece is cut once one piece and the 1 s tail have arrived, not at the end of the input", async () => {
   const seconds = 600;
   let pulled = 0;
