@@ -1,4 +1,5 @@
 /** The cues subtitles are written from: one per segment that has text. */
+import { joinTexts } from "../pipeline/text/script-join";
 import { groupTranslationsByOriginal } from "./bilingual";
 import type { Transcript } from "./transcript";
 
@@ -19,7 +20,7 @@ export function transcriptCues(transcript: Transcript, options: CueOptions = {})
   const translations = translationSegments ? groupTranslationsByOriginal(transcript.segments, translationSegments) : undefined;
   const cues: Cue[] = [];
   transcript.segments.forEach((segment, index) => {
-    const translationText = (translations?.[index] ?? []).map((s) => s.text.trim()).filter((text) => text !== "").join(" ");
+    const translationText = joinTexts((translations?.[index] ?? []).map((s) => s.text));
     const lines = [...textLines(segment.text), ...textLines(translationText)];
     if (lines.length > 0) cues.push({ start: segment.start, end: Math.max(segment.start, segment.end), lines });
   });

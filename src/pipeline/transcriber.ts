@@ -17,7 +17,7 @@ import { assemblePrompt } from "./prompt";
 import type { SamplingOptions } from "./sampling";
 import { languageFromScript } from "./script-language";
 import { SerialQueue } from "./serial-queue";
-import { cleanTranscript, exciseHallucinations, joinSegmentTexts, removeMetaCommentary, removeRepeatedBlocks, segmentSeparator, stripThinkBlock } from "./text";
+import { cleanTranscript, exciseHallucinations, joinTexts, removeMetaCommentary, removeRepeatedBlocks, separatorBetween, stripThinkBlock } from "./text";
 import { generateText, type GenerationResult } from "./text-generation";
 import { TrimmedStream } from "./trimmed-stream";
 import { assertFitsInMemory } from "./memory-check";
@@ -176,7 +176,7 @@ export class Transcriber {
         const text = (await this.runTranslation(segment.text, { signal: options.signal })).text;
         segments.push({ start: segment.start, end: segment.end, text });
       }
-      const text = joinSegmentTexts(segments.map((s) => s.text), "en");
+      const text = joinTexts(segments.map((s) => s.text));
       return { ...transcript, translation: { language: "en", text, segments } };
     });
   }
@@ -263,8 +263,8 @@ export class Transcriber {
       signal: options.signal,
     });
     const streaming = options.onToken !== undefined;
-    const separator = segmentSeparator(request.language === "auto" ? "en" : request.language);
-    let emittedAny = false;
+    /** The last piece streamed, whose end decides the separator before the next segment's text. */
+    let emitted = "";
     const segments: TranscriptSegment[] = [];
     const audioTimings: AudioEmbeddingTimings = { frontendMs: 0, encoderMs: 0 };
     for await (const piece of wave.segments) {
@@ -274,9 +274,10 @@ export class Transcriber {
       const prompt = assemblePrompt(this.model.tokenizer, this.family.audioPrompt(request), frames.shape[0]!);
       let firstPiece = true;
       const trimmed = new TrimmedStream((text) => {
-        if (firstPiece && emittedAny && separator) options.onToken!(separator);
+        const separator = firstPiece ? separatorBetween(emitted, text) : "";
+        if (separator) options.onToken!(separator);
         firstPiece = false;
-        emittedAny = true;
+        emitted = text;
         options.onToken!(text);
       });
       const out = await this.generate(prompt, this.family.maxAudioTokens(piece.end - piece.start, request.task), {
@@ -293,7 +294,7 @@ export class Transcriber {
       await releaseMemory();
     }
     const language = request.task === "translate" ? "en" : request.language;
-    let text = joinSegmentTexts(segments.map((s) => s.text), language === "auto" ? "en" : language);
+    let text = joinTexts(segments.map((s) => s.text));
     if (!streaming && segments.length > 1) text = removeMetaCommentary(exciseHallucinations(removeRepeatedBlocks(text)));
     timings.audioMs = wave.readMs;
     timings.frontendMs = audioTimings.frontendMs;
