@@ -90,6 +90,11 @@ export interface TranscriberOptions extends ModelLoadOptions, ResolveModelOption
   readonly checkMemory?: boolean;
 }
 
+/** A generation's confidence scores as segment fields (absent when it chose no token). */
+function confidenceOf(out: GenerationResult): Pick<TranscriptSegment, "avgLogprob" | "noSpeechProb"> {
+  return out.avgLogprob === undefined || out.noSpeechProb === undefined ? {} : { avgLogprob: out.avgLogprob, noSpeechProb: out.noSpeechProb };
+}
+
 function emptyTimings(): Timings {
   return { audioMs: 0, frontendMs: 0, encoderMs: 0, prefillMs: 0, decodeMs: 0, totalMs: 0, tokens: 0, tokensPerSecond: 0, realTimeFactor: 0 };
 }
@@ -173,8 +178,8 @@ export class Transcriber {
     return this.queue.run(async () => {
       const segments: TranscriptSegment[] = [];
       for (const segment of transcript.segments) {
-        const text = (await this.runTranslation(segment.text, { signal: options.signal })).text;
-        segments.push({ start: segment.start, end: segment.end, text });
+        const out = await this.runTranslation(segment.text, { signal: options.signal });
+        segments.push({ start: segment.start, end: segment.end, text: out.text, ...(out.avgLogprob !== undefined && { avgLogprob: out.avgLogprob }) });
       }
       const text = joinTexts(segments.map((s) => s.text));
       return { ...transcript, translation: { language: "en", text, segments } };
@@ -290,7 +295,7 @@ export class Transcriber {
       timings.decodeMs += out.decodeMs;
       timings.tokens += out.tokens.length;
       const text = streaming ? trimmed.text : cleanTranscript(out.text);
-      if (text) segments.push({ start: piece.start, end: piece.end, text, tokens: out.tokens });
+      if (text) segments.push({ start: piece.start, end: piece.end, text, tokens: out.tokens, ...confidenceOf(out) });
       await releaseMemory();
     }
     const language = request.task === "translate" ? "en" : request.language;

@@ -45,7 +45,13 @@ describe("formats", () => {
     for (const [i, s] of v.segments.entries()) {
       expect(s.id).toBe(i);
       expect(Object.keys(s).sort()).toEqual(["avg_logprob", "compression_ratio", "end", "id", "no_speech_prob", "seek", "start", "temperature", "text", "tokens"]);
+      // Scores of the model's own distribution: a log-probability below 0, a probability inside (0, 1).
+      expect(s.avg_logprob).toBeLessThan(0);
+      expect(s.no_speech_prob).toBeGreaterThan(0);
+      expect(s.no_speech_prob).toBeLessThan(1);
     }
+    // Different audio, different scores: never a constant.
+    if (v.segments.length > 1) expect(new Set(v.segments.map((s: { avg_logprob: number }) => s.avg_logprob)).size).toBeGreaterThan(1);
   });
 
   test("srt and vtt parse back (independent parser) into the verbose_json segments", () => {
