@@ -30,7 +30,9 @@ Serves the model over an OpenAI-compatible HTTP API:
                    as "Authorization: Bearer <key>" (default: no key needed)
   --max-upload-mb  largest request body accepted, in MB (default ${DEFAULT_MAX_UPLOAD_MB})
   --queue          requests that may wait behind the one being transcribed (default ${DEFAULT_QUEUE});
-                   more are refused with 429 and Retry-After
+                   more are refused with 429 and Retry-After = requests ahead × average time
+                   per request. Choose at least the number of clients sending at once, and
+                   at most (client timeout ÷ time per request); see README "HTTP server"
 `;
 
 /**

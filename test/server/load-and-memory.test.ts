@@ -60,7 +60,7 @@ test(`${CONCURRENT} concurrent requests: each is answered correctly or refused w
     Array.from({ length: CONCURRENT }, () =>
       client.audio.transcriptions.create({ file: audioFile(ZH_WAV), model: "whisper-1" }).then(
         (answer) => (answer.text === reference ? "correct" : `wrong text ${JSON.stringify(answer.text)}`),
-        (e: unknown) => (e instanceof RateLimitError && e.headers.get("retry-after") === "1" ? "429" : `failed: ${String(e)}`),
+        (e: unknown) => (e instanceof RateLimitError && Number(e.headers.get("retry-after")) >= 1 ? "429" : `failed: ${String(e)}`),
       ),
     ),
   );
