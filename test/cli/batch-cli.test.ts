@@ -10,7 +10,7 @@ import { EXIT_STATUS } from "../../src/errors";
 import { longSpeech, SPEECH_EN, SPEECH_ZH, writeWav } from "../helpers/audio";
 import { ROOT, runCli } from "../helpers/cli";
 import { tinyModel } from "../helpers/tiny-model";
-import { allowSlowTests } from "../helpers/timeout";
+import { allowSlowTests, SLOW_TEST_MS } from "../helpers/timeout";
 
 allowSlowTests();
 
@@ -36,7 +36,7 @@ beforeAll(async () => {
   }
   writeFileSync(join(input, "day2", "broken.wav"), "RIFF\u0000\u0000\u0000\u0000WAVEnot really");
   writeFileSync(join(input, "notes.txt"), "not audio, not an input");
-}, 60_000);
+}, SLOW_TEST_MS);
 
 test("every input gets a result file at the same relative path; the broken one is reported", () => {
   const out = join(work, "clean");
@@ -72,7 +72,7 @@ test("killed half way, then --resume: nothing lost, nothing done twice, same res
   expect(listFiles(out)).toEqual(listFiles(clean));
   for (const f of listFiles(out)) expect(readFileSync(join(out, f), "utf8")).toBe(readFileSync(join(clean, f), "utf8"));
   for (const [f, mtime] of finishedAt) expect(statSync(join(out, f)).mtimeMs).toBe(mtime);
-}, 120_000);
+}, SLOW_TEST_MS);
 
 test("--resume skips every input with a result and retries the failed one", () => {
   const out = join(work, "done");

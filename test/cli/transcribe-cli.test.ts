@@ -8,7 +8,7 @@ import { EXIT_STATUS } from "../../src/errors";
 import { longSpeech, SPEECH_EN, SPEECH_ZH, writeWav } from "../helpers/audio";
 import { runCli } from "../helpers/cli";
 import { tinyModel } from "../helpers/tiny-model";
-import { allowSlowTests } from "../helpers/timeout";
+import { allowSlowTests, SLOW_TEST_MS } from "../helpers/timeout";
 
 allowSlowTests();
 
@@ -21,7 +21,7 @@ beforeAll(async () => {
   model = await tinyModel("funasr-qwen4b");
   nano = await tinyModel("fun-asr-nano");
   longWav = writeWav(join(dir, "long.wav"), longSpeech(12));
-}, 60_000);
+}, SLOW_TEST_MS);
 
 function transcribe(args: string[]) {
   const r = runCli(["transcribe", "--model", model, ...args]);

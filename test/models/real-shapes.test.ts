@@ -20,7 +20,7 @@ import { Qwen3Decoder, qwen3Tensors } from "../../src/models/qwen3-decoder";
 import { SenseVoiceEncoder, senseVoiceEncoderTensors } from "../../src/models/sensevoice-encoder";
 import { injectAudio } from "../../src/pipeline/injection";
 import { plansFor, writeCheckpoint } from "../../scripts/synthetic/checkpoint";
-import { allowSlowTests } from "../helpers/timeout";
+import { allowSlowTests, SLOW_TEST_MS } from "../helpers/timeout";
 
 allowSlowTests();
 
@@ -107,4 +107,4 @@ test("Fun-ASR-Nano combined layout (audio_encoder., audio_adaptor., llm.) and a 
   const hf = await Qwen3Decoder.load(hfDir);
   const hfLogits = hf.forward(injectAudio(hf, ids, { start: 3, end: 6 }, audio), hf.newCache());
   expect(Number(mx.abs(mx.subtract(hfLogits, prefill)).max().item())).toBe(0);
-}, 120_000);
+}, SLOW_TEST_MS);

@@ -12,7 +12,7 @@ import { joinTexts } from "../../src/pipeline/text";
 import { Transcriber } from "../../src/pipeline/transcriber";
 import { longSpeech, SPEECH_EN, SPEECH_ZH, writeWav } from "../helpers/audio";
 import { tinyModel } from "../helpers/tiny-model";
-import { allowSlowTests } from "../helpers/timeout";
+import { allowSlowTests, SLOW_TEST_MS } from "../helpers/timeout";
 
 allowSlowTests();
 
@@ -23,7 +23,7 @@ const dir = mkdtempSync(join(tmpdir(), "mlx-asr-api-"));
 beforeAll(async () => {
   qwen4b = await Transcriber.load(await tinyModel("funasr-qwen4b"));
   nano = await Transcriber.load(await tinyModel("fun-asr-nano"));
-}, 60_000);
+}, SLOW_TEST_MS);
 
 describe("transcribe", () => {
   test("returns text, language, segments, duration and timings; the same input gives the same result", async () => {
