@@ -1,17 +1,19 @@
 /**
  * `mlx-asr batch <folder>`: every audio file under a folder, one result file per
- * input (same relative path, written atomically), a progress bar with ETA, a
- * summary; `--resume` skips inputs whose result exists, so a killed run loses and
- * duplicates nothing.
+ * input (same relative path, a name no other input shares, written atomically), a
+ * progress bar with ETA, a summary; `--resume` skips inputs the batch manifest
+ * records as done, so a killed run loses and duplicates nothing.
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { basename, dirname, extname, join, relative, resolve } from "node:path";
+import { dirname, extname, join, relative, resolve } from "node:path";
 import { CancelledError, EXIT_STATUS, UsageError } from "../errors";
 import { formatTranscript } from "../formats";
 import { OUTPUT_FILE_EXTENSIONS } from "../formats/transcript";
 import { parseCommandArgs } from "./args";
 import { DECODE_OPTION_HELP, DECODE_OPTION_SPEC, DecodeOptionsSchema, transcribeOptions } from "./decode-options";
+import { BatchManifest, MANIFEST_NAME } from "./batch-manifest";
 import { loadTranscriber } from "./model-option";
+import { planResultNames } from "./output-names";
 import { removeStalePartials, writeFileAtomic } from "./output-files";
 import { formatDuration, ProgressLine, renderProgress } from "./progress";
 
@@ -21,8 +23,10 @@ const HELP = `usage: bun run mlx-asr batch <folder> [--output <dir>] [--resume] 
 
 Transcribes every audio file under <folder> (recursively). Results mirror the folder
 tree under --output (default: <folder>-transcripts), one file per input, written
-atomically. --resume skips inputs whose result file exists; failed inputs are
-listed in the summary and retried by the next --resume.
+atomically; inputs that share a name keep their extension (talk.wav.txt,
+talk.flac.txt). Each finished input is recorded in --output's ${MANIFEST_NAME};
+--resume skips the inputs recorded there whose result is still in place; failed
+inputs are listed in the summary and retried by the next --resume.
 
 ${DECODE_OPTION_HELP}  --resume                              skip inputs that already have a result
 `;
@@ -53,15 +57,13 @@ export async function run(argv: string[]): Promise<number> {
   if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError("BAD_ARGUMENTS", folder, "is not a folder");
   const root = resolve(folder);
   const output = resolve(values.output ?? `${root.replace(/\/+$/, "")}-transcripts`);
-  const extension = OUTPUT_FILE_EXTENSIONS[values.format];
-  const target = (input: string) => {
-    const rel = relative(root, input);
-    return join(output, dirname(rel), `${basename(rel, extname(rel))}${extension}`);
-  };
-
   removeStalePartials(output);
   const inputs = findAudioFiles(root, output);
-  const todo = values.resume ? inputs.filter((f) => !existsSync(target(f))) : inputs;
+  // Every input's result name is fixed here, before any work, and shared with no other input.
+  const names = planResultNames(inputs, OUTPUT_FILE_EXTENSIONS[values.format], (input) => dirname(relative(root, input)));
+  const resultOf = new Map(inputs.map((input, i) => [input, names[i]!]));
+  const manifest = new BatchManifest(output);
+  const todo = values.resume ? inputs.filter((f) => !manifest.isDone(relative(root, f), resultOf.get(f)!)) : inputs;
   const skipped = inputs.length - todo.length;
   process.stderr.write(`batch: ${inputs.length} audio files under ${root}${skipped ? `, ${skipped} already done` : ""}; results in ${output}\n`);
   if (todo.length === 0) return 0;
@@ -82,7 +84,8 @@ export async function run(argv: string[]): Promise<number> {
       onProgress: ({ done, total, item }) => {
         if (item.result) {
           const transcript = item.result;
-          writeFileAtomic(target(item.path), formatTranscript(transcript, values.format));
+          const result = resultOf.get(item.path)!;
+          writeFileAtomic(join(output, result), formatTranscript(transcript, values.format), () => manifest.record(relative(root, item.path), result));
           audioSeconds += transcript.durationSeconds;
         } else {
           const message = item.error?.message ?? "failed";

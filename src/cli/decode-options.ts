@@ -27,7 +27,7 @@ export const DECODE_OPTION_HELP = `  --model, -m <folder|org/name|family>  model
   --translate                           also translate the Chinese transcript to English (prints both)
   --task transcribe|translate           translate = speech → English in one pass (FunASR-Qwen4B)
   --format, -f txt|json|verbose_json|srt|vtt   output format (default txt)
-  --output, -o <dir>                    write one result file per input into <dir>
+  --output, -o <dir>                    write one result file per input into <dir> (names never shared)
   --quantize 4|8                        quantize the decoder while loading (saves memory; slower on CPU)
   --max-seconds <s>                     refuse longer audio (default 14400)
   --segment-seconds <s>                 longest piece decoded at once, at least 2 (default: the family's, 30)

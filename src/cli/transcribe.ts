@@ -5,13 +5,15 @@
 import { formatTranscript } from "../formats";
 import { OUTPUT_FILE_EXTENSIONS } from "../formats/transcript";
 import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { AudioError, UsageError } from "../errors";
 import type { TranscriptionResult, Transcriber } from "../pipeline/transcriber";
 import { parseCommandArgs } from "./args";
 import { DECODE_OPTION_HELP, DECODE_OPTION_SPEC, DecodeOptionsSchema, transcribeOptions, type DecodeOptionValues } from "./decode-options";
 import { memoryReportFor } from "./memory";
 import { DEFAULT_MODEL, loadTranscriber } from "./model-option";
-import { resultPath, writeFileAtomic } from "./output-files";
+import { writeFileAtomic } from "./output-files";
+import { planResultNames } from "./output-names";
 
 const HELP = `usage: bun run mlx-asr transcribe <audio files…> [options]
        bun run transcribe <audio files…> [options]
@@ -38,8 +40,10 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError("BAD_ARGUMENTS", "transcribe", "give at least one audio file (see --help)");
   if (values.stream && values.output) throw new UsageError("BAD_ARGUMENTS", "transcribe --stream", "streams to the terminal; leave out --output");
   positionals.forEach(assertReadableAudio);
+  // Decided before any work: each input's own result file, never shared (c1/x.wav, c2/x.wav → c1/x.txt, c2/x.txt).
+  const results = values.output ? planResultNames(positionals, OUTPUT_FILE_EXTENSIONS[values.format]).map((name) => join(values.output!, name)) : null;
   const transcriber = await loadTranscriber(values);
-  for (const file of positionals) await transcribeOne(transcriber, file, values, positionals.length > 1);
+  for (const [i, file] of positionals.entries()) await transcribeOne(transcriber, file, values, positionals.length > 1, results?.[i]);
   return 0;
 }
 
@@ -49,7 +53,13 @@ function assertReadableAudio(file: string): void {
   if (statSync(file).isDirectory()) throw new AudioError("AUDIO_NOT_FOUND", file, "is a directory, not an audio file (use batch for folders)");
 }
 
-async function transcribeOne(transcriber: Transcriber, file: string, values: DecodeOptionValues & { stream?: boolean }, several: boolean): Promise<void> {
+async function transcribeOne(
+  transcriber: Transcriber,
+  file: string,
+  values: DecodeOptionValues & { stream?: boolean },
+  several: boolean,
+  resultFile: string | undefined,
+): Promise<void> {
   const options = transcribeOptions(values);
   if (several && !values.output) process.stdout.write(`==> ${file} <==\n`);
   let result: TranscriptionResult;
@@ -67,10 +77,9 @@ async function transcribeOne(transcriber: Transcriber, file: string, values: Dec
     transcript = translated;
   }
   const formatted = formatTranscript(transcript, values.format, { bilingual: values.translate });
-  if (values.output) {
-    const path = resultPath(values.output, file, OUTPUT_FILE_EXTENSIONS[values.format]);
-    writeFileAtomic(path, formatted);
-    process.stderr.write(`${path}\n`);
+  if (resultFile) {
+    writeFileAtomic(resultFile, formatted);
+    process.stderr.write(`${resultFile}\n`);
   } else if (!values.stream) {
     process.stdout.write(formatted.endsWith("\n") ? formatted : `${formatted}\n`);
   }

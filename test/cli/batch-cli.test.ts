@@ -3,9 +3,10 @@
  * `--resume` after a kill that loses and duplicates nothing.
  */
 import { beforeAll, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { MANIFEST_NAME } from "../../src/cli/batch-manifest";
 import { EXIT_STATUS } from "../../src/errors";
 import { longSpeech, SPEECH_EN, SPEECH_ZH, writeWav } from "../helpers/audio";
 import { ROOT, runCli } from "../helpers/cli";
@@ -19,10 +20,11 @@ const work = mkdtempSync(join(tmpdir(), "mlx-asr-batch-"));
 const input = join(work, "recordings");
 const GOOD = ["a.wav", "b.wav", "day1/c.wav", "day1/d.wav", "day1/deep/e.wav", "day2/f.wav", "day2/g.wav", "h.wav"];
 
+/** Result files (the batch manifest is bookkeeping, not a result). */
 function listFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
+    .filter((e) => e.isFile() && e.name !== MANIFEST_NAME)
     .map((e) => relative(dir, join(e.parentPath, e.name)))
     .sort();
 }
@@ -74,17 +76,41 @@ test("killed half way, then --resume: nothing lost, nothing done twice, same res
   for (const [f, mtime] of finishedAt) expect(statSync(join(out, f)).mtimeMs).toBe(mtime);
 }, SLOW_TEST_MS);
 
-test("--resume skips every input with a result and retries the failed one", () => {
-  const out = join(work, "done");
-  mkdirSync(out);
-  for (const f of GOOD) {
-    mkdirSync(join(out, f, ".."), { recursive: true });
-    writeFileSync(join(out, f.replace(/\.wav$/, ".txt")), "x\n");
-  }
-  const r = runCli(["batch", input, "--model", model, "--output", out, "--resume"]);
+test("--resume skips every input recorded as done and retries the failed one; a result file alone does not count", () => {
+  const out = join(work, "clean");
+  const r = runCli(["batch", input, "--model", model, "--format", "json", "--output", out, "--resume"]);
   expect(r.stderr).toContain("8 already done");
   expect(r.stderr).toContain("0 transcribed, 8 skipped, 1 failed");
   expect(r.status).toBe(EXIT_STATUS.batch_incomplete);
+  // A result that was not written by a batch into this folder (no manifest line) is not taken for done.
+  const foreign = join(work, "foreign");
+  mkdirSync(foreign);
+  writeFileSync(join(foreign, "a.json"), "{}\n");
+  const fresh = runCli(["batch", input, "--model", model, "--format", "json", "--output", foreign, "--resume"]);
+  expect(fresh.stderr).toContain("8 transcribed, 0 skipped, 1 failed");
+  expect(readFileSync(join(foreign, "a.json"), "utf8")).toBe(readFileSync(join(out, "a.json"), "utf8"));
+});
+
+test("inputs sharing a stem (talk.wav, talk.wave) get a result each; a lost one is redone by --resume", () => {
+  const folder = join(work, "same-stem");
+  const out = join(work, "same-stem-out");
+  mkdirSync(folder);
+  copyFileSync(SPEECH_ZH, join(folder, "talk.wav"));
+  copyFileSync(SPEECH_EN, join(folder, "talk.wave"));
+  const r = runCli(["batch", folder, "--model", model, "--output", out]);
+  expect(r.status).toBe(0);
+  expect(r.stderr).toContain("2 transcribed, 0 skipped, 0 failed");
+  expect(listFiles(out)).toEqual(["talk.wav.txt", "talk.wave.txt"]);
+  const zh = runCli(["transcribe", "--model", model, SPEECH_ZH]).stdout;
+  const en = runCli(["transcribe", "--model", model, SPEECH_EN]).stdout;
+  expect(readFileSync(join(out, "talk.wav.txt"), "utf8")).toBe(zh);
+  expect(readFileSync(join(out, "talk.wave.txt"), "utf8")).toBe(en);
+
+  rmSync(join(out, "talk.wave.txt"));
+  const resumed = runCli(["batch", folder, "--model", model, "--output", out, "--resume"]);
+  expect(resumed.stderr).toContain("1 already done");
+  expect(resumed.stderr).toContain("1 transcribed, 1 skipped, 0 failed");
+  expect(readFileSync(join(out, "talk.wave.txt"), "utf8")).toBe(en);
 });
 
 test("a folder that does not exist is a usage error", () => {

@@ -1,7 +1,7 @@
 /** `mlx-asr transcribe` and `translate` through the real command line on the tiny model. */
 import { parse } from "@plussub/srt-vtt-parser";
 import { beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXIT_STATUS } from "../../src/errors";
@@ -83,6 +83,19 @@ test("--output writes one file per input with the format's extension, atomically
   expect(r.stderr).toContain(join(out, "zh_16k.srt"));
   expect(readFileSync(join(out, "zh_16k.srt"), "utf8").trimEnd()).toBe(transcribe([SPEECH_ZH, "--format", "srt"]).stdout.trimEnd());
   expect(readdirSync(out).some((f) => f.includes("partial"))).toBe(false);
+});
+
+test("--output: inputs with the same file name in different folders get a result each, none overwritten", () => {
+  const out = join(dir, "collide");
+  for (const [folder, source] of [["c1", SPEECH_ZH], ["c2", SPEECH_EN]] as const) {
+    mkdirSync(join(dir, folder), { recursive: true });
+    copyFileSync(source, join(dir, folder, "x.wav"));
+  }
+  const r = transcribe([join(dir, "c1", "x.wav"), join(dir, "c2", "x.wav"), "--output", out]);
+  expect(readdirSync(out, { recursive: true }).map(String).sort()).toEqual(["c1", "c1/x.txt", "c2", "c2/x.txt"]);
+  expect(r.stderr).toContain(join(out, "c1", "x.txt"));
+  expect(readFileSync(join(out, "c1", "x.txt"), "utf8")).toBe(transcribe([SPEECH_ZH]).stdout);
+  expect(readFileSync(join(out, "c2", "x.txt"), "utf8")).toBe(transcribe([SPEECH_EN]).stdout);
 });
 
 test("--stream prints the text as it is decoded: the same text as without", () => {
