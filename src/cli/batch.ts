@@ -26,7 +26,9 @@ tree under --output (default: <folder>-transcripts), one file per input, written
 atomically; inputs that share a name keep their extension (talk.wav.txt,
 talk.flac.txt). Each finished input is recorded in --output's ${MANIFEST_NAME};
 --resume skips the inputs recorded there whose result is still in place; failed
-inputs are listed in the summary and retried by the next --resume.
+inputs are listed in the summary and retried by the next --resume. Ctrl-C cancels
+the file in flight at once, keeps every finished result and lists what is left
+(exit 130).
 
 ${DECODE_OPTION_HELP}  --resume                              skip inputs that already have a result
 `;
@@ -74,12 +76,15 @@ export async function run(argv: string[]): Promise<number> {
   const startedAtMs = Date.now();
   let audioSeconds = 0;
   const failures: { path: string; message: string }[] = [];
-  let interrupted = false;
-  const stop = () => (interrupted = true);
+  const finished = new Set<string>();
+  // Ctrl-C cancels the file in flight (its work stops at the next segment or token) and keeps what is complete.
+  const interrupt = new AbortController();
+  const stop = () => interrupt.abort();
   process.once("SIGINT", stop);
   try {
     await transcriber.transcribeBatch(todo, {
       ...options,
+      signal: interrupt.signal,
       concurrency: 2,
       onProgress: ({ done, total, item }) => {
         if (item.result) {
@@ -91,13 +96,20 @@ export async function run(argv: string[]): Promise<number> {
           const message = item.error?.message ?? "failed";
           failures.push({ path: item.path, message: message.startsWith(item.path) ? message : `${item.path}: ${message}` });
         }
+        finished.add(item.path);
         line.update(() => renderProgress({ label: "batch", done, total, unit: "files", startedAtMs, nowMs: Date.now() }));
-        if (interrupted) throw new CancelledError("INTERRUPTED", "batch", `interrupted after ${done} of ${total} files; rerun with --resume to continue`);
       },
     });
+  } catch (e) {
+    if (!(e instanceof CancelledError && interrupt.signal.aborted)) throw e;
   } finally {
     process.off("SIGINT", stop);
     line.clear();
+  }
+  const left = todo.filter((path) => !finished.has(path));
+  if (left.length > 0) {
+    reportInterrupted(todo.length - left.length - failures.length, failures, left);
+    return EXIT_STATUS.cancelled;
   }
   const elapsed = (Date.now() - startedAtMs) / 1000;
   const done = todo.length - failures.length;
@@ -107,4 +119,13 @@ export async function run(argv: string[]): Promise<number> {
   );
   for (const f of failures) process.stderr.write(`  failed: ${f.message}\n`);
   return failures.length ? EXIT_STATUS.batch_incomplete : 0;
+}
+
+/** What an interrupted batch finished and exactly what it left to do. */
+function reportInterrupted(transcribed: number, failures: readonly { message: string }[], left: readonly string[]): void {
+  process.stderr.write(
+    `batch: interrupted: ${transcribed} transcribed, ${failures.length} failed, ${left.length} left (a file in flight is cancelled and writes nothing); rerun with --resume to do what is left\n`,
+  );
+  for (const f of failures) process.stderr.write(`  failed: ${f.message}\n`);
+  for (const path of left) process.stderr.write(`  left: ${path}\n`);
 }

@@ -45,9 +45,10 @@ export async function* decodeTokens(decoder: Qwen3Decoder, inputsEmbeds: Tensor,
 
   let token = choose(decoder.forward(inputsEmbeds, cache).reshape([-1]));
   for (let step = 0; step < options.maxTokens; step++) {
-    if (options.signal?.aborted) throw new CancelledError("CANCELLED", "generation", "cancelled by the caller");
     const following = step + 1 < options.maxTokens ? next(token) : null;
     await yieldToEventLoop();
+    // Checked after the event loop has turned (a Ctrl-C handler runs there) and before waiting for the token.
+    if (options.signal?.aborted) throw new CancelledError("CANCELLED", "generation", "cancelled by the caller");
     const id = Number(token.item());
     if (options.stopIds.has(id)) return;
     yield id;

@@ -9,7 +9,7 @@ import type { Waveform } from "../audio/load";
 import type { Tensor } from "../engine/mlx";
 import { CancelledError, UsageError } from "../errors";
 import type { Transcript, TranscriptSegment } from "../formats/transcript";
-import { releaseMemory } from "../runtime";
+import { releaseMemory, yieldToEventLoop } from "../runtime";
 import { embedAudio, type AudioEmbeddingTimings } from "./audio-embedding";
 import type { AudioTask, FamilyDefinition } from "./families";
 import { loadModel, type LoadedModel, type ModelLoadOptions } from "./loaded-model";
@@ -216,6 +216,7 @@ export class Transcriber {
     };
     const items: BatchItem[] = [];
     for (let i = 0; i < paths.length; i++) {
+      if (options.signal?.aborted) throw new CancelledError("CANCELLED", paths[i]!, "batch cancelled before this file");
       for (let j = i; j < i + ahead; j++) startLoad(j);
       const loaded = await loads.get(i)!;
       loads.delete(i);
@@ -276,6 +277,9 @@ export class Transcriber {
       if (options.signal?.aborted) throw new CancelledError("CANCELLED", wave.source, "transcription cancelled");
       if (piece.silent) continue;
       const frames = embedAudio(audio, piece.samples, wave.source, audioTimings);
+      // The encoder blocks the thread: let a cancellation that came meanwhile be seen before decoding.
+      await yieldToEventLoop();
+      if (options.signal?.aborted) throw new CancelledError("CANCELLED", wave.source, "transcription cancelled");
       const prompt = assemblePrompt(this.model.tokenizer, this.family.audioPrompt(request), frames.shape[0]!);
       let firstPiece = true;
       const trimmed = new TrimmedStream((text) => {

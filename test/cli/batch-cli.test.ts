@@ -113,7 +113,56 @@ test("inputs sharing a stem (talk.wav, talk.wave) get a result each; a lost one 
   expect(readFileSync(join(out, "talk.wave.txt"), "utf8")).toBe(en);
 });
 
+test("Ctrl-C cancels the file in flight at once, keeps what is complete and lists exactly what is left", async () => {
+  const folder = join(work, "interrupted");
+  const out = join(work, "interrupted-out");
+  mkdirSync(folder);
+  copyFileSync(SPEECH_ZH, join(folder, "a.wav"));
+  // Three minutes: seconds of work even on a fast machine, so it is in flight when Ctrl-C comes.
+  writeFileSync(join(folder, "b.wav"), pcm16Wav(longSpeech(40)));
+  copyFileSync(SPEECH_EN, join(folder, "c.wav"));
+  const child = Bun.spawn(["bun", join(ROOT, "src/cli/main.ts"), "batch", folder, "--model", model, "--output", out], { cwd: ROOT, stdout: "ignore", stderr: "pipe" });
+  const stderr = new Response(child.stderr).text();
+  while (!existsSync(join(out, "a.txt")) && child.exitCode === null) await Bun.sleep(10);
+  const interruptedAt = performance.now();
+  child.kill("SIGINT");
+  const status = await child.exited;
+  console.log(`batch: exited ${((performance.now() - interruptedAt) / 1000).toFixed(2)} s after SIGINT`);
+  const report = await stderr;
+  expect(status).toBe(EXIT_STATUS.cancelled);
+  expect(listFiles(out)).toEqual(["a.txt"]);
+  expect(report).toContain("batch: interrupted: 1 transcribed, 0 failed, 2 left");
+  expect(report).toContain(`  left: ${join(folder, "b.wav")}\n  left: ${join(folder, "c.wav")}\n`);
+
+  const resumed = runCli(["batch", folder, "--model", model, "--output", out, "--resume"]);
+  expect(resumed.status).toBe(0);
+  expect(resumed.stderr).toContain("1 already done");
+  expect(resumed.stderr).not.toContain("batch: interrupted");
+  expect(listFiles(out)).toEqual(["a.txt", "b.txt", "c.txt"]);
+});
+
 test("a folder that does not exist is a usage error", () => {
   const r = runCli(["batch", join(work, "nope"), "--model", model]);
   expect(r.status).toBe(EXIT_STATUS.usage);
 });
+
+/** 16-bit mono 16 kHz WAV bytes (half the size of float). */
+function pcm16Wav(samples: Float32Array): Uint8Array {
+  const bytes = new Uint8Array(44 + 2 * samples.length);
+  const view = new DataView(bytes.buffer);
+  bytes.set(new TextEncoder().encode("RIFF"), 0);
+  view.setUint32(4, 36 + 2 * samples.length, true);
+  bytes.set(new TextEncoder().encode("WAVEfmt "), 8);
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true);
+  view.setUint16(22, 1, true);
+  view.setUint32(24, 16000, true);
+  view.setUint32(28, 32000, true);
+  view.setUint16(32, 2, true);
+  view.setUint16(34, 16, true);
+  bytes.set(new TextEncoder().encode("data"), 36);
+  view.setUint32(40, 2 * samples.length, true);
+  const pcm = new Int16Array(bytes.buffer, 44, samples.length);
+  for (let i = 0; i < samples.length; i++) pcm[i] = Math.max(-32768, Math.min(32767, Math.round(samples[i]! * 32768)));
+  return bytes;
+}
