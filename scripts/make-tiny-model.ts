@@ -13,6 +13,7 @@ import { nanoAdaptorTensors, NanoAdaptorConfigSchema } from "../adaptor/nano-ada
 import { qwen4bAdaptorTensors, Qwen4bAdaptorConfigSchema } from "../adaptor/qwen4b-adaptor";
 import { Qwen3ConfigSchema, qwen3Tensors } from "../src/models/qwen3-decoder";
 import { SenseVoiceEncoderConfigSchema, senseVoiceEncoderTensors } from "../src/models/sensevoice-encoder";
+import { isAsrError, UsageError } from "../src/errors";
 import { familyByName } from "../src/pipeline/families";
 import { plansFor, writeCheckpoint } from "./synthetic/checkpoint";
 
@@ -89,21 +90,60 @@ export async function makeTinyModel(out: string, options: TinyModelOptions = {})
   return out;
 }
 
-if (import.meta.main) {
-  const { values, positionals } = parseArgs({
-    args: process.argv.slice(2),
-    options: { family: { type: "string" }, seed: { type: "string" }, "decoder-width": { type: "string" } },
+const USAGE = `usage: bun scripts/make-tiny-model.ts <out-dir> [--family funasr-qwen4b|fun-asr-nano] [--seed N] [--decoder-width N]
+
+Writes a model with random weights in mlx-asr's family layout (its text is meaningless).
+  --family         the family to imitate (default funasr-qwen4b)
+  --seed           seed of the random weights (default 1)
+  --decoder-width  the decoder's hidden size, a multiple of 8 (default 64; 512 or more
+                   makes the decoder quantizable)
+`;
+
+/** The command line's values, or a one-line reason they are wrong. */
+function parseCommandLine(argv: string[]): { out: string; options: TinyModelOptions } | { help: true } {
+  const config = {
+    args: argv,
+    options: { family: { type: "string" }, seed: { type: "string" }, "decoder-width": { type: "string" }, help: { type: "boolean", short: "h" } },
     allowPositionals: true,
-  });
-  const out = positionals[0];
-  if (!out) {
-    console.error("usage: bun scripts/make-tiny-model.ts <out-dir> [--family funasr-qwen4b|fun-asr-nano] [--seed N]");
-    process.exit(2);
+    strict: true,
+  } as const;
+  let parsed: ReturnType<typeof parseArgs<typeof config>>;
+  try {
+    parsed = parseArgs(config);
+  } catch (e) {
+    throw new UsageError("BAD_ARGUMENTS", "make-tiny-model", (e as Error).message.replace(/\. To specify a positional.*$/, ""));
   }
-  await makeTinyModel(out, {
-    family: values.family,
-    seed: values.seed ? Number(values.seed) : undefined,
-    decoderWidth: values["decoder-width"] ? Number(values["decoder-width"]) : undefined,
-  });
-  console.log(out);
+  const { values, positionals } = parsed;
+  if (values.help) return { help: true };
+  if (positionals.length !== 1) throw new UsageError("BAD_ARGUMENTS", "make-tiny-model", "give exactly one output folder (see --help)");
+  const family = values.family === undefined ? undefined : familyByName(values.family, "make-tiny-model --family").name;
+  const integer = (name: string, value: unknown, check: (n: number) => boolean, rule: string) => {
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!/^\d+$/.test(String(value)) || !check(n)) throw new UsageError("BAD_ARGUMENTS", `make-tiny-model --${name}`, `must be ${rule}, got "${String(value)}"`);
+    return n;
+  };
+  return {
+    out: positionals[0]!,
+    options: {
+      family,
+      seed: integer("seed", values.seed, Number.isSafeInteger, "a whole number"),
+      decoderWidth: integer("decoder-width", values["decoder-width"], (n) => n > 0 && n % 8 === 0, "a positive multiple of 8"),
+    },
+  };
+}
+
+if (import.meta.main) {
+  try {
+    const command = parseCommandLine(process.argv.slice(2));
+    if ("help" in command) {
+      process.stdout.write(USAGE);
+    } else {
+      await makeTinyModel(command.out, command.options);
+      console.log(command.out);
+    }
+  } catch (e) {
+    process.stderr.write(isAsrError(e) ? `make-tiny-model: ${e.oneLine()}\n` : `make-tiny-model: error: ${(e as Error).message.split("\n")[0]}\n`);
+    process.exitCode = isAsrError(e) ? e.exitStatus : 1;
+  }
 }
