@@ -1,7 +1,7 @@
 /** `mlx-asr transcribe` and `translate` through the real command line on the tiny model. */
 import { parse } from "@plussub/srt-vtt-parser";
 import { beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXIT_STATUS } from "../../src/errors";
@@ -96,6 +96,36 @@ test("--output: inputs with the same file name in different folders get a result
   expect(r.stderr).toContain(join(out, "c1", "x.txt"));
   expect(readFileSync(join(out, "c1", "x.txt"), "utf8")).toBe(transcribe([SPEECH_ZH]).stdout);
   expect(readFileSync(join(out, "c2", "x.txt"), "utf8")).toBe(transcribe([SPEECH_EN]).stdout);
+});
+
+describe("several files", () => {
+  test("a missing and a broken file are reported, the others still transcribed; exit 10", () => {
+    const broken = join(dir, "broken.wav");
+    writeFileSync(broken, "RIFF\u0000\u0000\u0000\u0000WAVEnot really");
+    const missing = join(dir, "missing.wav");
+    const r = runCli(["transcribe", "--model", model, SPEECH_ZH, missing, broken, SPEECH_EN]);
+    expect(r.status).toBe(EXIT_STATUS.batch_incomplete);
+    const zh = transcribe([SPEECH_ZH]).stdout;
+    const en = transcribe([SPEECH_EN]).stdout;
+    expect(r.stdout).toBe(`==> ${SPEECH_ZH} <==\n${zh}==> ${SPEECH_EN} <==\n${en}`);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toStartWith(`mlx-asr: error[AUDIO_NOT_FOUND]: ${missing}`);
+    expect(lines[1]).toMatch(new RegExp(`^mlx-asr: error\\[AUDIO_\\w+\\]: ${broken}: `));
+    expect(lines[2]).toBe(`transcribe: 2 of 4 files failed: ${missing}, ${broken}`);
+  });
+
+  test("-f json and verbose_json to stdout are JSON Lines: one object per file, with its file", () => {
+    for (const format of ["json", "verbose_json"]) {
+      const r = transcribe([SPEECH_ZH, SPEECH_EN, "--format", format]);
+      const records = r.stdout.trimEnd().split("\n").map((line) => JSON.parse(line));
+      expect(records.map((x) => x.file)).toEqual([SPEECH_ZH, SPEECH_EN]);
+      for (const [i, file] of [SPEECH_ZH, SPEECH_EN].entries()) {
+        const { file: _, ...rest } = records[i];
+        expect(rest).toEqual(JSON.parse(transcribe([file, "--format", format]).stdout));
+      }
+    }
+  });
 });
 
 test("--stream prints the text as it is decoded: the same text as without", () => {
