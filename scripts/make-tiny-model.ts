@@ -53,7 +53,7 @@ const USAGE = `usage: bun scripts/make-tiny-model.ts <out-dir> [--family ${allFa
   .join("|")}] [--seed N] [--decoder-width N]`;
 
 function fail(message: string): never {
-  process.stderr.write(`make-tiny-model: ${message}\n${USAGE}\n`);
+  process.stderr.write(`make-tiny-model: ${message} (see --help)\n`);
   process.exit(2);
 }
 
@@ -78,13 +78,13 @@ if (import.meta.main) {
   const number = (name: string, text: unknown) => {
     if (text === undefined) return undefined;
     const n = Number(text);
-    if (!Number.isInteger(n) || n <= 0) fail(`--${name} must be a positive whole number`);
+    if (!Number.isInteger(n) || n <= 0) fail(`--${name}: must be a whole number above 0`);
     return n;
   };
   const family = values.family as string | undefined;
-  if (family !== undefined && !allFamilies().some((f) => f.name === family)) fail(`unknown family "${family}"`);
+  if (family !== undefined && !allFamilies().some((f) => f.name === family)) fail(`unknown model family "${family}"; known: ${allFamilies().map((f) => f.name).join(", ")}`);
   const decoderWidth = number("decoder-width", values["decoder-width"]);
-  if (decoderWidth !== undefined && decoderWidth % 4 !== 0) fail("--decoder-width must be a multiple of 4");
+  if (decoderWidth !== undefined && decoderWidth % 8 !== 0) fail("--decoder-width: must be a positive multiple of 8 (four heads of an even width)");
   await makeTinyModel(out, { family, seed: number("seed", values.seed), decoderWidth });
   console.log(out);
 }

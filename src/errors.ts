@@ -14,6 +14,7 @@ export type ErrorKind =
   | "download"
   | "io"
   | "batch_incomplete"
+  | "port_in_use"
   | "cancelled";
 
 /** Exit statuses of the command line, one per kind; 1 is left for unexpected failures. */
@@ -28,6 +29,8 @@ export const EXIT_STATUS: Readonly<Record<ErrorKind, number>> = {
   io: 9,
   /** A batch finished but some inputs failed (listed in its summary). */
   batch_incomplete: 10,
+  /** The server's address is held by another program (and sharing it was not asked for). */
+  port_in_use: 11,
   cancelled: 130,
 };
 
@@ -86,6 +89,10 @@ export class DownloadError extends AsrError {
 
 export class IoError extends AsrError {
   readonly kind = "io";
+}
+
+export class PortInUseError extends AsrError {
+  readonly kind = "port_in_use";
 }
 
 export class CancelledError extends AsrError {

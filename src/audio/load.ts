@@ -1,14 +1,17 @@
 /**
- * Audio in: any file or sample buffer → 16 kHz mono float32 waveform tensor,
- * with every way the input can be wrong reported as an AudioError.
+ * Audio in, whole: a file or sample buffer → 16 kHz mono float32 waveform tensor,
+ * with every way the input can be wrong reported as an AudioError. (Long inputs
+ * are better read window by window: audio-stream.ts.)
  */
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { AudioError } from "../errors";
 import { mx, type Tensor } from "../engine/mlx";
 import { toTensor } from "../engine/transfer";
-import { decodeWithFfmpeg, findFfmpeg, sniffContainer } from "./ffmpeg";
+import { checkedFileSize, needsFfmpeg } from "./audio-source";
+import { decodeWithFfmpeg, findFfmpeg } from "./ffmpeg";
 import { MAX_KERNEL_ELEMENTS, resample, resamplingKernelElements } from "./resample";
-import { decodeWav, startsWithRiff, type DecodedAudio } from "./wav";
+import { decodeSamples } from "./sample-decode";
+import { parseWavHeader, startsWithRiff, type WavFormat } from "./wav";
 
 export const MODEL_SAMPLE_RATE = 16000;
 /** Default cap on input length; long recordings are segmented, but 4 h is beyond any sensible single job. */
@@ -30,83 +33,59 @@ export interface LoadAudioOptions {
   readonly maxSeconds?: number;
 }
 
-function readAudioBytes(path: string): Uint8Array {
-  let size: number;
-  try {
-    const st = statSync(path);
-    if (st.isDirectory()) throw new AudioError("AUDIO_NOT_FOUND", path, "is a directory, not an audio file");
-    size = st.size;
-  } catch (e) {
-    if (e instanceof AudioError) throw e;
-    throw new AudioError("AUDIO_NOT_FOUND", path, "file does not exist or cannot be read");
-  }
-  if (size === 0) throw new AudioError("AUDIO_EMPTY", path, "file is empty (0 bytes)");
-  return readFileSync(path);
+/** `[frames, channels]` → `[frames]` by the channel mean; refuses NaN and infinite values. */
+export function toMono(frames: Tensor, source: string): Tensor {
+  const mono = frames.shape[1] === 1 ? frames.reshape([-1]) : mx.mean(frames, 1);
+  const nonFinite = mx.any(mx.logicalOr(mx.isnan(mono), mx.isinf(mono))).item();
+  if (nonFinite) throw new AudioError("AUDIO_NON_FINITE", source, "contains NaN or infinite sample values");
+  return mono;
 }
 
-/** Decodes a file: WAV natively, everything else through ffmpeg when available. */
-export function decodeAudioFile(path: string): DecodedAudio {
-  const bytes = readAudioBytes(path);
-  // Anything starting with RIFF is a WAV (or a broken one, which decodeWav reports precisely).
-  if (startsWithRiff(bytes)) return decodeWav(bytes, path);
-  const ffmpeg = findFfmpeg();
-  const container = sniffContainer(bytes);
-  if (ffmpeg) return decodeWithFfmpeg(ffmpeg, path);
-  if (container) {
-    throw new AudioError(
-      "AUDIO_NEEDS_FFMPEG",
-      path,
-      `${container} audio needs ffmpeg, which is not on PATH; install it (apt-get install ffmpeg / brew install ffmpeg) or convert the file to WAV`,
-    );
-  }
-  throw new AudioError("AUDIO_NOT_WAV", path, "not a RIFF/WAVE file (and ffmpeg is not on PATH to try other formats)");
-}
-
-/** Turns decoded channels into the model's waveform: downmix by mean, checks, resample. */
-export function toWaveform(decoded: DecodedAudio, source: string, options: LoadAudioOptions = {}): Waveform {
-  const { sampleRate, channels } = decoded;
+/** Decoded `[frames, channels]` samples → the model's waveform: checks, downmix, resample. */
+function toWaveform(frames: Tensor, sampleRate: number, source: string, options: LoadAudioOptions): Waveform {
   if (!(sampleRate > 0) || !Number.isFinite(sampleRate)) {
     throw new AudioError("AUDIO_BAD_HEADER", source, `sample rate ${sampleRate} is not a positive number`);
   }
-  if (!Number.isInteger(sampleRate)) throw new AudioError("AUDIO_BAD_HEADER", source, `sample rate ${sampleRate} Hz is not a whole number`);
-  if (resamplingKernelElements(sampleRate, MODEL_SAMPLE_RATE) > MAX_KERNEL_ELEMENTS) {
-    throw new AudioError(
-      "AUDIO_UNSUPPORTED_RATE",
-      source,
-      `sample rate ${sampleRate} Hz shares too small a factor with ${MODEL_SAMPLE_RATE} Hz to resample here; convert the file first (ffmpeg -i in -ar ${MODEL_SAMPLE_RATE} out.wav)`,
-    );
-  }
-  if (channels.length === 0) throw new AudioError("AUDIO_BAD_HEADER", source, "has 0 channels");
-  const frames = channels[0]!.length;
-  if (frames === 0) throw new AudioError("AUDIO_EMPTY", source, "contains no samples");
-  const durationSeconds = frames / sampleRate;
+  assertResamplable(sampleRate, source);
+  const [count, channels] = frames.shape as [number, number];
+  if (channels === 0) throw new AudioError("AUDIO_BAD_HEADER", source, "has 0 channels");
+  if (count === 0) throw new AudioError("AUDIO_EMPTY", source, "contains no samples");
+  const durationSeconds = count / sampleRate;
   const maxSeconds = options.maxSeconds ?? DEFAULT_MAX_AUDIO_SECONDS;
   if (durationSeconds > maxSeconds) {
     throw new AudioError("AUDIO_TOO_LONG", source, `audio is ${durationSeconds.toFixed(1)} s long, over the limit of ${maxSeconds} s`);
   }
-  const interleavedByChannel = new Float32Array(frames * channels.length);
-  channels.forEach((c, i) => interleavedByChannel.set(c, i * frames));
-  const all = toTensor(interleavedByChannel, [channels.length, frames]);
-  let mono = channels.length > 1 ? mx.mean(all, 0) : all.reshape([frames]);
-  // wav-decoder maps unsigned 8-bit u to (u − 127.5)/127.5; torchaudio uses (u − 128)/128.
-  if (decoded.unsigned8Bit) mono = mx.divide(mx.subtract(mx.multiply(mono, 127.5), 0.5), 128);
-  const nonFinite = mx.any(mx.logicalOr(mx.isnan(mono), mx.isinf(mono))).item();
-  if (nonFinite) throw new AudioError("AUDIO_NON_FINITE", source, "contains NaN or infinite sample values");
-  const samples = resample(mono, sampleRate, MODEL_SAMPLE_RATE);
+  const samples = resample(toMono(frames, source), sampleRate, MODEL_SAMPLE_RATE);
   mx.eval(samples);
-  return {
-    samples,
-    sampleRate: MODEL_SAMPLE_RATE,
-    durationSeconds,
-    source,
-    originalSampleRate: sampleRate,
-    originalChannels: channels.length,
-  };
+  return { samples, sampleRate: MODEL_SAMPLE_RATE, durationSeconds, source, originalSampleRate: sampleRate, originalChannels: channels };
 }
 
-/** Loads an audio file as the model's 16 kHz mono waveform. */
+/** A whole file as WAV bytes and their header: a WAV as it is, other containers decoded by ffmpeg first. */
+function readWholeWav(path: string): { format: WavFormat; bytes: Uint8Array } {
+  checkedFileSize(path);
+  const file = readFileSync(path);
+  // Anything starting with RIFF is a WAV (or a broken one, which the header check reports precisely).
+  if (startsWithRiff(file)) return { format: parseWavHeader(file, path)!, bytes: file };
+  const ffmpeg = findFfmpeg();
+  if (!ffmpeg) throw needsFfmpeg(path, file);
+  const wav = decodeWithFfmpeg(ffmpeg, path);
+  return { format: parseWavHeader(wav, path)!, bytes: wav };
+}
+
+function wavWaveform(format: WavFormat, bytes: Uint8Array, source: string, options: LoadAudioOptions): Waveform {
+  const data = bytes.subarray(format.dataOffset, format.dataOffset + format.dataBytes!);
+  return toWaveform(decodeSamples(data, format), format.sampleRate, source, options);
+}
+
+/** Loads a whole audio file (WAV natively, other containers through ffmpeg) as the model's 16 kHz mono waveform. */
 export function loadAudio(path: string, options: LoadAudioOptions = {}): Waveform {
-  return toWaveform(decodeAudioFile(path), path, options);
+  const { format, bytes } = readWholeWav(path);
+  return wavWaveform(format, bytes, path, options);
+}
+
+/** WAV bytes in memory (checked as a file would be) as the model's waveform. */
+export function waveformFromWavBytes(bytes: Uint8Array, source: string, options: LoadAudioOptions = {}): Waveform {
+  return wavWaveform(parseWavHeader(bytes, source)!, bytes, source, options);
 }
 
 /** Wraps in-memory samples (mono, or one array per channel) as a waveform. */
@@ -117,5 +96,23 @@ export function waveformFromSamples(
   source = "<samples>",
 ): Waveform {
   const channels = Array.isArray(samples) ? samples : [samples];
-  return toWaveform({ sampleRate, channels, unsigned8Bit: false }, source, options);
+  if (channels.length === 0) throw new AudioError("AUDIO_BAD_HEADER", source, "has 0 channels");
+  const length = channels[0]!.length;
+  if (channels.some((c) => c.length !== length)) throw new AudioError("AUDIO_BAD_HEADER", source, "channels have different lengths");
+  const byChannel = new Float32Array(length * channels.length);
+  channels.forEach((c, i) => byChannel.set(c, i * length));
+  const frames = length === 0 ? mx.zeros([0, channels.length], mx.float32) : mx.transpose(toTensor(byChannel, [channels.length, length]));
+  return toWaveform(frames, sampleRate, source, options);
+}
+
+/** A rate the resampler can take to 16 kHz here (a whole number sharing a usable factor with it). */
+export function assertResamplable(sampleRate: number, source: string): void {
+  if (!Number.isInteger(sampleRate)) throw new AudioError("AUDIO_BAD_HEADER", source, `sample rate ${sampleRate} Hz is not a whole number`);
+  if (resamplingKernelElements(sampleRate, MODEL_SAMPLE_RATE) > MAX_KERNEL_ELEMENTS) {
+    throw new AudioError(
+      "AUDIO_UNSUPPORTED_RATE",
+      source,
+      `sample rate ${sampleRate} Hz shares too small a factor with ${MODEL_SAMPLE_RATE} Hz to resample here; convert the file first (ffmpeg -i in -ar ${MODEL_SAMPLE_RATE} out.wav)`,
+    );
+  }
 }

@@ -12,7 +12,7 @@ import { toTensor } from "../engine/transfer";
 const LOWPASS_FILTER_WIDTH = 6;
 const ROLLOFF = 0.99;
 
-interface SincKernel {
+export interface SincKernel {
   /** [K, n]: column p holds the filter of output phase p. */
   readonly weights: Tensor;
   readonly width: number;
@@ -55,7 +55,7 @@ export function resamplingKernelElements(fromRate: number, toRate: number): numb
  * the end); the engine has no float64 on the CPU, so this small setup table is
  * computed on the host. torchaudio evaluates the `-p / n` term in float32.
  */
-function sincKernel(fromRate: number, toRate: number): SincKernel {
+export function sincKernel(fromRate: number, toRate: number): SincKernel {
   const key = `${fromRate}:${toRate}`;
   const cached = kernelCache.get(key);
   if (cached) return cached;

@@ -1,37 +1,49 @@
 /**
- * WAV files: the RIFF structure is checked here (wav-decoder trusts it and reads
- * past the end of truncated files), then the samples are decoded by wav-decoder.
+ * WAV headers: the RIFF structure is checked here before any sample is read,
+ * from a prefix of the bytes, so that a file can then be read window by window
+ * and a stream (stdin, ffmpeg's pipe) as it arrives.
  */
-import wavDecoder from "wav-decoder";
 import { AudioError } from "../errors";
 
-export interface DecodedAudio {
-  readonly sampleRate: number;
-  /** One array per channel, values in [-1, 1]. */
-  readonly channels: Float32Array[];
-  /** Integer PCM at 8 bits is unsigned and needs a different offset (see load.ts). */
-  readonly unsigned8Bit: boolean;
-}
+export type WavEncoding = "pcm" | "float" | "alaw" | "mulaw";
 
 export interface WavFormat {
-  readonly encoding: "pcm" | "float";
+  readonly encoding: WavEncoding;
   readonly channels: number;
   readonly sampleRate: number;
   readonly bitsPerSample: number;
   readonly blockAlign: number;
+  /** Where the samples start. */
   readonly dataOffset: number;
-  readonly dataBytes: number;
+  /** Whole frames' bytes, or null when the header leaves the length open (a stream written before its end was known). */
+  readonly dataBytes: number | null;
 }
 
 const WAVE_FORMAT_PCM = 0x0001;
 const WAVE_FORMAT_IEEE_FLOAT = 0x0003;
+const WAVE_FORMAT_ALAW = 0x0006;
+const WAVE_FORMAT_MULAW = 0x0007;
 const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
+/** The chunk size streaming writers (ffmpeg to a pipe, recorders) put before they know the length. */
+const OPEN_LENGTH = 0xffffffff;
+
+const ENCODING_BY_TAG: Readonly<Record<number, WavEncoding>> = {
+  [WAVE_FORMAT_PCM]: "pcm",
+  [WAVE_FORMAT_IEEE_FLOAT]: "float",
+  [WAVE_FORMAT_ALAW]: "alaw",
+  [WAVE_FORMAT_MULAW]: "mulaw",
+};
+
+const VALID_BITS: Readonly<Record<WavEncoding, readonly number[]>> = {
+  pcm: [8, 16, 24, 32],
+  float: [32, 64],
+  alaw: [8],
+  mulaw: [8],
+};
 
 /** Names of encodings people meet in practice, for the error message. */
 const KNOWN_UNSUPPORTED: Readonly<Record<number, string>> = {
   0x0002: "Microsoft ADPCM",
-  0x0006: "A-law",
-  0x0007: "mu-law",
   0x0011: "IMA ADPCM",
   0x0031: "GSM 6.10",
   0x0050: "MPEG",
@@ -46,12 +58,26 @@ export function startsWithRiff(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && fourcc(bytes, 0) === "RIFF";
 }
 
-/** Parses and validates the RIFF/WAVE header; throws AudioError naming the file. */
-export function parseWavHeader(bytes: Uint8Array, file: string): WavFormat {
+/** How much of the whole input `bytes` is: a complete file, a file's prefix, or a stream's prefix. */
+export interface HeaderInput {
+  /** Total size in bytes when known (a file); null for a stream. */
+  readonly totalBytes: number | null;
+  /** True when `bytes` holds everything there is (the whole file, or a stream that ended). */
+  readonly complete: boolean;
+}
+
+/**
+ * Parses and validates the RIFF/WAVE header found in `bytes` (a prefix of the
+ * input); null when the prefix ends before the data chunk starts and more bytes
+ * may follow. Throws AudioError naming the file.
+ */
+export function parseWavHeader(bytes: Uint8Array, file: string, input: HeaderInput = { totalBytes: bytes.length, complete: true }): WavFormat | null {
   const fail = (code: string, detail: string) => new AudioError(code, file, detail);
-  if (bytes.length === 0) throw fail("AUDIO_EMPTY", "file is empty (0 bytes)");
+  const more = !input.complete;
+  if (bytes.length === 0 && !more) throw fail("AUDIO_EMPTY", "file is empty (0 bytes)");
+  if (bytes.length < 12 && more) return null;
   if (bytes.length < 12 || fourcc(bytes, 0) !== "RIFF" || fourcc(bytes, 8) !== "WAVE") {
-    if (bytes.length >= 4 && fourcc(bytes, 0) === "RIFF") throw fail("AUDIO_TRUNCATED", "RIFF header is truncated (no WAVE tag)");
+    if (bytes.length >= 4 && fourcc(bytes, 0) === "RIFF" && bytes.length < 12) throw fail("AUDIO_TRUNCATED", "RIFF header is truncated (no WAVE tag)");
     throw fail("AUDIO_NOT_WAV", "not a RIFF/WAVE file");
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -63,22 +89,39 @@ export function parseWavHeader(bytes: Uint8Array, file: string): WavFormat {
     const body = pos + 8;
     if (id === "fmt ") {
       if (size < 16) throw fail("AUDIO_BAD_HEADER", `fmt chunk is ${size} bytes, expected at least 16`);
-      if (body + size > bytes.length) throw fail("AUDIO_TRUNCATED", "header is truncated inside the fmt chunk");
+      if (body + size > bytes.length) {
+        if (more) return null;
+        throw fail("AUDIO_TRUNCATED", "header is truncated inside the fmt chunk");
+      }
       fmt = parseFmt(view, body, size, fail);
     } else if (id === "data") {
       if (!fmt) throw fail("AUDIO_BAD_HEADER", "data chunk comes before any fmt chunk");
-      const available = bytes.length - body;
-      if (size > available) {
-        throw fail("AUDIO_TRUNCATED", `data chunk declares ${size} bytes but only ${available} follow (file truncated?)`);
-      }
-      const dataBytes = size - (size % fmt.blockAlign);
-      if (dataBytes === 0) throw fail("AUDIO_EMPTY", "contains no samples (empty data chunk)");
-      return { ...fmt, dataOffset: body, dataBytes };
+      return { ...fmt, dataOffset: body, dataBytes: dataLength(size, body, fmt.blockAlign, input, fail) };
     }
     pos = body + size + (size % 2);
   }
+  if (more) return null;
   if (!fmt) throw fail(pos + 8 > bytes.length && pos < bytes.length ? "AUDIO_TRUNCATED" : "AUDIO_BAD_HEADER", "no fmt chunk before the end of the file");
   throw fail("AUDIO_TRUNCATED", "no data chunk before the end of the file");
+}
+
+function dataLength(
+  size: number,
+  body: number,
+  blockAlign: number,
+  input: HeaderInput,
+  fail: (code: string, detail: string) => AudioError,
+): number | null {
+  if (input.totalBytes === null) {
+    // A stream: an open length (or 0, which some writers leave) means "until the stream ends".
+    if (size === OPEN_LENGTH || size === 0) return null;
+    return size - (size % blockAlign);
+  }
+  const available = input.totalBytes - body;
+  if (size > available) throw fail("AUDIO_TRUNCATED", `data chunk declares ${size} bytes but only ${available} follow (file truncated?)`);
+  const whole = size - (size % blockAlign);
+  if (whole === 0) throw fail("AUDIO_EMPTY", "contains no samples (empty data chunk)");
+  return whole;
 }
 
 function parseFmt(
@@ -96,58 +139,19 @@ function parseFmt(
     if (size < 40) throw fail("AUDIO_BAD_HEADER", `WAVE_FORMAT_EXTENSIBLE fmt chunk is ${size} bytes, expected 40`);
     tag = view.getUint16(at + 24, true);
   }
-  if (tag !== WAVE_FORMAT_PCM && tag !== WAVE_FORMAT_IEEE_FLOAT) {
+  const encoding = ENCODING_BY_TAG[tag];
+  if (!encoding) {
     const name = KNOWN_UNSUPPORTED[tag] ?? `format tag 0x${tag.toString(16).padStart(4, "0")}`;
-    throw fail("AUDIO_UNSUPPORTED_ENCODING", `${name} WAV is not supported; use PCM or float WAV (or convert with ffmpeg)`);
+    throw fail("AUDIO_UNSUPPORTED_ENCODING", `${name} WAV is not supported; use PCM, float, A-law or mu-law WAV (or convert with ffmpeg)`);
   }
   if (channels === 0) throw fail("AUDIO_BAD_HEADER", "header declares 0 channels");
   if (sampleRate === 0) throw fail("AUDIO_BAD_HEADER", "header declares a sample rate of 0 Hz");
-  const encoding = tag === WAVE_FORMAT_PCM ? "pcm" : "float";
-  const valid = encoding === "pcm" ? [8, 16, 24, 32] : [32, 64];
-  if (!valid.includes(bitsPerSample)) {
-    throw fail("AUDIO_UNSUPPORTED_ENCODING", `${bitsPerSample}-bit ${encoding === "pcm" ? "integer PCM" : "float"} is not supported`);
+  if (!VALID_BITS[encoding].includes(bitsPerSample)) {
+    const kind = { pcm: "integer PCM", float: "float", alaw: "A-law", mulaw: "mu-law" }[encoding];
+    throw fail("AUDIO_UNSUPPORTED_ENCODING", `${bitsPerSample}-bit ${kind} is not supported`);
   }
   if (blockAlign !== channels * (bitsPerSample / 8)) {
     throw fail("AUDIO_BAD_HEADER", `block align ${blockAlign} does not match ${channels} channel(s) of ${bitsPerSample} bits`);
   }
   return { encoding, channels, sampleRate, bitsPerSample, blockAlign };
-}
-
-/** A minimal canonical WAV (fmt tag 1 or 3, 16-byte fmt) holding the same samples. */
-function canonicalWav(bytes: Uint8Array, f: WavFormat): ArrayBuffer {
-  const out = new ArrayBuffer(44 + f.dataBytes);
-  const view = new DataView(out);
-  const put = (at: number, s: string) => [...s].forEach((c, i) => view.setUint8(at + i, c.charCodeAt(0)));
-  put(0, "RIFF");
-  view.setUint32(4, 36 + f.dataBytes, true);
-  put(8, "WAVE");
-  put(12, "fmt ");
-  view.setUint32(16, 16, true);
-  view.setUint16(20, f.encoding === "pcm" ? WAVE_FORMAT_PCM : WAVE_FORMAT_IEEE_FLOAT, true);
-  view.setUint16(22, f.channels, true);
-  view.setUint32(24, f.sampleRate, true);
-  view.setUint32(28, f.sampleRate * f.blockAlign, true);
-  view.setUint16(32, f.blockAlign, true);
-  view.setUint16(34, f.bitsPerSample, true);
-  put(36, "data");
-  view.setUint32(40, f.dataBytes, true);
-  new Uint8Array(out, 44).set(bytes.subarray(f.dataOffset, f.dataOffset + f.dataBytes));
-  return out;
-}
-
-/** Validates and decodes WAV bytes into per-channel float samples. */
-export function decodeWav(bytes: Uint8Array, file: string): DecodedAudio {
-  const format = parseWavHeader(bytes, file);
-  let decoded: { sampleRate: number; channelData: Float32Array[] };
-  try {
-    // symmetric: integers are divided by 2^(bits-1), as torchaudio does.
-    decoded = wavDecoder.decode.sync(canonicalWav(bytes, format), { symmetric: true });
-  } catch (e) {
-    throw new AudioError("AUDIO_DECODE_FAILED", file, `WAV samples could not be decoded (${(e as Error).message})`);
-  }
-  return {
-    sampleRate: decoded.sampleRate,
-    channels: decoded.channelData,
-    unsigned8Bit: format.encoding === "pcm" && format.bitsPerSample === 8,
-  };
 }

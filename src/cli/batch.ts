@@ -1,17 +1,19 @@
 /**
  * `mlx-asr batch <folder>`: every audio file under a folder, one result file per
- * input (same relative path, written atomically), a progress bar with ETA, a
- * summary; `--resume` skips inputs whose result exists, so a killed run loses and
- * duplicates nothing.
+ * input (same relative path, a name no other input shares, written atomically), a
+ * progress bar with ETA, a summary; `--resume` skips inputs the batch manifest
+ * records as done, so a killed run loses and duplicates nothing.
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { basename, dirname, extname, join, relative, resolve } from "node:path";
+import { dirname, extname, join, relative, resolve } from "node:path";
 import { CancelledError, EXIT_STATUS, UsageError } from "../errors";
 import { formatTranscript } from "../formats";
 import { OUTPUT_FILE_EXTENSIONS } from "../formats/transcript";
 import { parseCommandArgs } from "./args";
 import { DECODE_OPTION_HELP, DECODE_OPTION_SPEC, DecodeOptionsSchema, transcribeOptions } from "./decode-options";
+import { BatchManifest, MANIFEST_NAME } from "./batch-manifest";
 import { loadTranscriber } from "./model-option";
+import { planResultNames } from "./output-names";
 import { removeStalePartials, writeFileAtomic } from "./output-files";
 import { formatDuration, ProgressLine, renderProgress } from "./progress";
 
@@ -21,8 +23,12 @@ const HELP = `usage: bun run mlx-asr batch <folder> [--output <dir>] [--resume] 
 
 Transcribes every audio file under <folder> (recursively). Results mirror the folder
 tree under --output (default: <folder>-transcripts), one file per input, written
-atomically. --resume skips inputs whose result file exists; failed inputs are
-listed in the summary and retried by the next --resume.
+atomically; inputs that share a name keep their extension (talk.wav.txt,
+talk.flac.txt). Each finished input is recorded in --output's ${MANIFEST_NAME};
+--resume skips the inputs recorded there whose result is still in place; failed
+inputs are listed in the summary and retried by the next --resume. Ctrl-C cancels
+the file in flight at once, keeps every finished result and lists what is left
+(exit 130).
 
 ${DECODE_OPTION_HELP}  --resume                              skip inputs that already have a result
 `;
@@ -53,15 +59,13 @@ export async function run(argv: string[]): Promise<number> {
   if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError("BAD_ARGUMENTS", folder, "is not a folder");
   const root = resolve(folder);
   const output = resolve(values.output ?? `${root.replace(/\/+$/, "")}-transcripts`);
-  const extension = OUTPUT_FILE_EXTENSIONS[values.format];
-  const target = (input: string) => {
-    const rel = relative(root, input);
-    return join(output, dirname(rel), `${basename(rel, extname(rel))}${extension}`);
-  };
-
   removeStalePartials(output);
   const inputs = findAudioFiles(root, output);
-  const todo = values.resume ? inputs.filter((f) => !existsSync(target(f))) : inputs;
+  // Every input's result name is fixed here, before any work, and shared with no other input.
+  const names = planResultNames(inputs, OUTPUT_FILE_EXTENSIONS[values.format], (input) => dirname(relative(root, input)));
+  const resultOf = new Map(inputs.map((input, i) => [input, names[i]!]));
+  const manifest = new BatchManifest(output);
+  const todo = values.resume ? inputs.filter((f) => !manifest.isDone(relative(root, f), resultOf.get(f)!)) : inputs;
   const skipped = inputs.length - todo.length;
   process.stderr.write(`batch: ${inputs.length} audio files under ${root}${skipped ? `, ${skipped} already done` : ""}; results in ${output}\n`);
   if (todo.length === 0) return 0;
@@ -72,29 +76,40 @@ export async function run(argv: string[]): Promise<number> {
   const startedAtMs = Date.now();
   let audioSeconds = 0;
   const failures: { path: string; message: string }[] = [];
-  let interrupted = false;
-  const stop = () => (interrupted = true);
+  const finished = new Set<string>();
+  // Ctrl-C cancels the file in flight (its work stops at the next segment or token) and keeps what is complete.
+  const interrupt = new AbortController();
+  const stop = () => interrupt.abort();
   process.once("SIGINT", stop);
   try {
     await transcriber.transcribeBatch(todo, {
       ...options,
+      signal: interrupt.signal,
       concurrency: 2,
       onProgress: ({ done, total, item }) => {
         if (item.result) {
           const transcript = item.result;
-          writeFileAtomic(target(item.path), formatTranscript(transcript, values.format));
+          const result = resultOf.get(item.path)!;
+          writeFileAtomic(join(output, result), formatTranscript(transcript, values.format), () => manifest.record(relative(root, item.path), result));
           audioSeconds += transcript.durationSeconds;
         } else {
           const message = item.error?.message ?? "failed";
           failures.push({ path: item.path, message: message.startsWith(item.path) ? message : `${item.path}: ${message}` });
         }
+        finished.add(item.path);
         line.update(() => renderProgress({ label: "batch", done, total, unit: "files", startedAtMs, nowMs: Date.now() }));
-        if (interrupted) throw new CancelledError("INTERRUPTED", "batch", `interrupted after ${done} of ${total} files; rerun with --resume to continue`);
       },
     });
+  } catch (e) {
+    if (!(e instanceof CancelledError && interrupt.signal.aborted)) throw e;
   } finally {
     process.off("SIGINT", stop);
     line.clear();
+  }
+  const left = todo.filter((path) => !finished.has(path));
+  if (left.length > 0) {
+    reportInterrupted(todo.length - left.length - failures.length, failures, left);
+    return EXIT_STATUS.cancelled;
   }
   const elapsed = (Date.now() - startedAtMs) / 1000;
   const done = todo.length - failures.length;
@@ -104,4 +119,13 @@ export async function run(argv: string[]): Promise<number> {
   );
   for (const f of failures) process.stderr.write(`  failed: ${f.message}\n`);
   return failures.length ? EXIT_STATUS.batch_incomplete : 0;
+}
+
+/** What an interrupted batch finished and exactly what it left to do. */
+function reportInterrupted(transcribed: number, failures: readonly { message: string }[], left: readonly string[]): void {
+  process.stderr.write(
+    `batch: interrupted: ${transcribed} transcribed, ${failures.length} failed, ${left.length} left (a file in flight is cancelled and writes nothing); rerun with --resume to do what is left\n`,
+  );
+  for (const f of failures) process.stderr.write(`  failed: ${f.message}\n`);
+  for (const path of left) process.stderr.write(`  left: ${path}\n`);
 }

@@ -38,13 +38,20 @@ ${familyLanguages()}
   --translate                           also translate the Chinese transcript to English (prints both)
   --task transcribe|translate           translate = speech → English in one pass (FunASR-Qwen4B)
   --format, -f txt|json|verbose_json|srt|vtt   output format (default txt)
-  --output, -o <dir>                    write one result file per input into <dir>
+  --output, -o <dir>                    write one result file per input into <dir> (names never shared)
   --quantize 4|8                        quantize the decoder while loading (saves memory; slower on CPU)
   --max-seconds <s>                     refuse longer audio (default 14400)
-  --segment-seconds <s>                 longest piece decoded at once (default: the family's, 30)
+  --segment-seconds <s>                 longest piece decoded at once, at least 2 (default: the family's, 30)
   --temperature <t>, --seed <n>         sample instead of greedy decoding
   --yes, -y                             download missing weights without asking (also MLX_ASR_ASSUME_YES=1)
 `;
+
+/**
+ * Shortest piece the segmenter is asked for. It cuts in the second half of the allowed
+ * length and keeps the last piece at least 1 s long; below 2 s both cannot hold, and
+ * pieces shorter than a couple of words give the model nothing to recognise.
+ */
+export const MIN_SEGMENT_SECONDS = 2;
 
 const positive = (name: string) => z.coerce.number({ error: `must be a number` }).positive(`must be positive`).describe(name);
 
@@ -58,7 +65,10 @@ export const DecodeOptionsSchema = z.object({
   output: z.string().min(1).optional(),
   quantize: z.enum(["4", "8"]).transform((b) => Number(b) as 4 | 8).optional(),
   "max-seconds": positive("max-seconds").optional(),
-  "segment-seconds": positive("segment-seconds").optional(),
+  "segment-seconds": z.coerce
+    .number({ error: "must be a number" })
+    .min(MIN_SEGMENT_SECONDS, `must be at least ${MIN_SEGMENT_SECONDS} s (the last piece of a cut is kept ≥ 1 s, which needs pieces of twice that)`)
+    .optional(),
   temperature: z.coerce.number().min(0).optional(),
   seed: z.coerce.number().int().optional(),
   yes: z.boolean().optional(),

@@ -3,19 +3,22 @@
  * file: content goes to a temporary name in the same folder, then is renamed.
  */
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, extname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { IoError } from "../errors";
 
 const TEMP_SUFFIX = ".mlx-asr-partial";
 
-export function writeFileAtomic(path: string, content: string): void {
+/** Writes `content` to `path` via a temporary file; `beforeRename` runs once the content is on disk. */
+export function writeFileAtomic(path: string, content: string, beforeRename?: () => void): void {
   const temp = `${path}.${process.pid}${TEMP_SUFFIX}`;
   try {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(temp, content);
+    beforeRename?.();
     renameSync(temp, path);
   } catch (e) {
     rmSync(temp, { force: true });
+    if (e instanceof IoError) throw e;
     throw new IoError("IO_WRITE", path, `cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }
@@ -38,10 +41,4 @@ export function removeStalePartials(dir: string): number {
     }
   }
   return removed;
-}
-
-/** `talk.wav` → `<dir>/talk<extension>`. */
-export function resultPath(dir: string, input: string, extension: string): string {
-  const name = basename(input, extname(input));
-  return join(dir, `${name}${extension}`);
 }

@@ -3,6 +3,7 @@
  * segment's words are timed (and no translation is shown under it), one per line's
  * worth of words.
  */
+import { joinTexts } from "../pipeline/text/script-join";
 import { groupTranslationsByOriginal } from "./bilingual";
 import type { Transcript } from "./transcript";
 import { wordCues } from "./word-cues";
@@ -31,7 +32,7 @@ export function transcriptCues(transcript: Transcript, options: CueOptions = {})
       }
       return;
     }
-    const translationText = (translations?.[index] ?? []).map((s) => s.text.trim()).filter((text) => text !== "").join(" ");
+    const translationText = joinTexts((translations?.[index] ?? []).map((s) => s.text));
     const lines = [...textLines(segment.text), ...textLines(translationText)];
     if (lines.length > 0) cues.push({ start: segment.start, end: Math.max(segment.start, segment.end), lines });
   });

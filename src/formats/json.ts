@@ -21,9 +21,10 @@ export interface VerboseJsonSegment {
   /** Empty when the producer did not record the token ids. */
   readonly tokens: readonly number[];
   readonly temperature: number;
-  readonly avg_logprob: number;
+  /** Absent when the producer has no honest value (e.g. a translation has no speech to miss). */
+  readonly avg_logprob?: number;
   readonly compression_ratio: number;
-  readonly no_speech_prob: number;
+  readonly no_speech_prob?: number;
 }
 
 /** OpenAI's word entry (`timestamp_granularities[]=word`). */
@@ -103,8 +104,8 @@ function verboseSegments(segments: readonly TranscriptSegment[], temperature: nu
     text: segment.text,
     tokens: segment.tokens ?? [],
     temperature,
-    avg_logprob: segment.avgLogprob ?? 0,
+    ...(segment.avgLogprob !== undefined && { avg_logprob: segment.avgLogprob }),
     compression_ratio: compressionRatio(segment.text),
-    no_speech_prob: 0,
+    ...(segment.noSpeechProb !== undefined && { no_speech_prob: segment.noSpeechProb }),
   }));
 }

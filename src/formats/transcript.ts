@@ -15,9 +15,12 @@ export interface TranscriptSegment {
   readonly end: number;
   readonly text: string;
   readonly tokens?: readonly number[];
+  /** Mean log-probability of the segment's tokens (and its end-of-text token) under the model. */
   readonly avgLogprob?: number;
   /** A time for each word, where the model gives them (in order, within the segment). */
   readonly words?: readonly TranscriptWord[];
+  /** Probability the model gave to ending the text at its first step: "nothing to transcribe here". */
+  readonly noSpeechProb?: number;
 }
 
 export interface Transcript {

@@ -10,6 +10,7 @@ import { mx, type Tensor } from "../engine/mlx";
 import { releaseMemory, yieldToEventLoop } from "../runtime";
 import type { CausalLM } from "../nn/parts";
 import { Sampler, type SamplingOptions } from "./sampling";
+import type { TokenConfidence } from "./token-confidence";
 
 export interface DecodeOptions {
   readonly maxTokens: number;
@@ -19,6 +20,8 @@ export interface DecodeOptions {
   readonly signal?: AbortSignal;
   /** Release memory every this many steps. */
   readonly releaseEvery?: number;
+  /** Scores every chosen token, evaluated with it (no extra read-back per step). */
+  readonly confidence?: TokenConfidence;
 }
 
 const DEFAULT_RELEASE_EVERY = 8;
@@ -29,19 +32,23 @@ export async function* decodeTokens(decoder: CausalLM, inputsEmbeds: Tensor, opt
   const cache = decoder.newCache();
   const sampler = new Sampler(options.sampling, decoder.vocabSize);
   const releaseEvery = options.releaseEvery ?? DEFAULT_RELEASE_EVERY;
+  /** Chooses from `logits [V]` and queues the choice (and its score) for evaluation. */
+  const choose = (logits: Tensor): Tensor => {
+    const token = sampler.sample(logits);
+    mx.asyncEval(token, ...(options.confidence?.observe(logits, token) ?? []));
+    return token;
+  };
   const next = (token: Tensor): Tensor => {
     sampler.observe(token);
-    const logits = decoder.forward(decoder.embed(token.reshape([1, 1])), cache);
-    return sampler.sample(logits.reshape([-1]));
+    return choose(decoder.forward(decoder.embed(token.reshape([1, 1])), cache).reshape([-1]));
   };
 
-  let token = sampler.sample(decoder.forward(inputsEmbeds, cache).reshape([-1]));
-  mx.asyncEval(token);
+  let token = choose(decoder.forward(inputsEmbeds, cache).reshape([-1]));
   for (let step = 0; step < options.maxTokens; step++) {
-    if (options.signal?.aborted) throw new CancelledError("CANCELLED", "generation", "cancelled by the caller");
     const following = step + 1 < options.maxTokens ? next(token) : null;
-    if (following) mx.asyncEval(following);
     await yieldToEventLoop();
+    // Checked after the event loop has turned (a Ctrl-C handler runs there) and before waiting for the token.
+    if (options.signal?.aborted) throw new CancelledError("CANCELLED", "generation", "cancelled by the caller");
     const id = Number(token.item());
     if (options.stopIds.has(id)) return;
     yield id;

@@ -11,6 +11,7 @@ import type { TextModel } from "./text-model";
 import type { AssembledPrompt } from "./prompt";
 import type { SamplingOptions } from "./sampling";
 import { RepetitionGuard } from "./text";
+import { TokenConfidence } from "./token-confidence";
 import { StreamingTextDecoder } from "./tokenizer";
 import { mx } from "../engine/mlx";
 
@@ -35,6 +36,10 @@ export interface GenerationResult {
   readonly stop: "stop_token" | "max_tokens" | "repetition";
   readonly prefillMs: number;
   readonly decodeMs: number;
+  /** Mean log-probability of the kept tokens (and the stop token); absent when no token was chosen. */
+  readonly avgLogprob?: number;
+  /** Probability that the first step ended the text at once; absent when no token was chosen. */
+  readonly noSpeechProb?: number;
 }
 
 export async function generateText(model: TextModel, request: GenerationRequest): Promise<GenerationResult> {
@@ -60,7 +65,9 @@ export async function generateText(model: TextModel, request: GenerationRequest)
   let firstTokenAt = started;
   let kept = -1;
   let stop: GenerationResult["stop"] = "max_tokens";
+  const confidence = new TokenConfidence(model.stopIds);
   const tokens = decodeTokens(model.llm, embeds, {
+    confidence,
     maxTokens: request.maxTokens,
     stopIds: model.stopIds,
     sampling: request.sampling,
@@ -88,7 +95,9 @@ export async function generateText(model: TextModel, request: GenerationRequest)
     request.onText?.(tail);
   }
   const ended = performance.now();
+  const scores = confidence.summary(kept, stop === "stop_token");
   return {
+    ...(scores && { avgLogprob: scores.avgLogprob, noSpeechProb: scores.noSpeechProb }),
     tokens: guard.tokens.slice(0, kept),
     text: pieces.join(""),
     stop,

@@ -3,8 +3,9 @@
  * stream text as it is decoded, translate zh → en, and run batches. Calls are
  * queued one at a time (the engine is not thread-safe).
  */
-import { loadAudio, waveformFromSamples, type Waveform } from "../audio/load";
-import { segmentAudio } from "../audio/segment";
+import { openAudioInput, segmentedAudio, type AudioInput } from "../audio/audio-input";
+import type { OpenedAudio } from "../audio/audio-stream";
+import type { Waveform } from "../audio/load";
 import { CancelledError, UsageError } from "../errors";
 import type { Transcript, TranscriptSegment, TranscriptWord } from "../formats/transcript";
 import { releaseMemory } from "../runtime";
@@ -15,14 +16,13 @@ import { assemblePrompt, type AssembledPrompt } from "./prompt";
 import type { TextModel } from "./text-model";
 import { streamPieces } from "./piece-stream";
 import { SerialQueue } from "./serial-queue";
-import { cleanTranscript, exciseHallucinations, joinSegmentTexts, removeMetaCommentary, removeRepeatedBlocks, segmentSeparator, stripThinkBlock } from "./text";
+import { cleanTranscript, exciseHallucinations, joinTexts, removeMetaCommentary, removeRepeatedBlocks, separatorBetween, stripThinkBlock } from "./text";
 import { generateText, type GenerationResult } from "./text-generation";
 import { TrimmedStream } from "./trimmed-stream";
 import { assertFitsInMemory } from "./memory-check";
 import { resolveModel, type ResolveModelOptions } from "./resolve-model";
 
-/** A file path, 16 kHz mono samples, or samples at any rate (one array per channel allowed). */
-export type AudioInput = string | Float32Array | { readonly samples: Float32Array | Float32Array[]; readonly sampleRate: number; readonly name?: string };
+export type { AudioInput };
 
 export interface TranscribeOptions {
   /** A language code of the family, or "auto" where the family supports it. */
@@ -107,6 +107,11 @@ function wordsFrom(words: readonly TranscriptWord[] | undefined, offset: number)
   return { words: words.map((w) => ({ start: at(w.start), end: at(w.end), text: w.text })) };
 }
 
+/** A generation's confidence scores as segment fields (absent when it chose no token). */
+function confidenceOf(out: { avgLogprob?: number; noSpeechProb?: number }): Pick<TranscriptSegment, "avgLogprob" | "noSpeechProb"> {
+  return out.avgLogprob === undefined || out.noSpeechProb === undefined ? {} : { avgLogprob: out.avgLogprob, noSpeechProb: out.noSpeechProb };
+}
+
 function emptyTimings(): Timings {
   return { audioMs: 0, frontendMs: 0, encoderMs: 0, prefillMs: 0, decodeMs: 0, totalMs: 0, tokens: 0, tokensPerSecond: 0, realTimeFactor: 0 };
 }
@@ -173,10 +178,10 @@ export class Transcriber {
     return this.queue.run(async () => {
       const segments: TranscriptSegment[] = [];
       for (const segment of transcript.segments) {
-        const text = (await this.runTranslation(segment.text, { signal: options.signal })).text;
-        segments.push({ start: segment.start, end: segment.end, text });
+        const out = await this.runTranslation(segment.text, { signal: options.signal });
+        segments.push({ start: segment.start, end: segment.end, text: out.text, ...(out.avgLogprob !== undefined && { avgLogprob: out.avgLogprob }) });
       }
-      const text = joinSegmentTexts(segments.map((s) => s.text), "en");
+      const text = joinTexts(segments.map((s) => s.text));
       const warnings = this.family.supportsAudioTranslation
         ? transcript.warnings
         : [...transcript.warnings, `${this.family.name} does not translate speech: the transcript was translated as text by its language model`];
@@ -200,28 +205,22 @@ export class Transcriber {
   }
 
   /**
-   * Transcribes files one after another; `concurrency` files are read and decoded
-   * ahead while the model works. Failures are reported per item, never thrown.
+   * Transcribes files one after another; `concurrency` files are opened (their
+   * headers checked) ahead while the model works, and each is read as it is
+   * transcribed. Failures are reported per item, never thrown.
    */
   async transcribeBatch(
     paths: readonly string[],
     options: TranscribeOptions & { concurrency?: number; onProgress?: (p: BatchProgress) => void } = {},
   ): Promise<BatchItem[]> {
     const ahead = Math.max(1, options.concurrency ?? 2);
-    const loads = new Map<number, Promise<Waveform | Error>>();
+    const loads = new Map<number, Promise<Waveform | OpenedAudio | Error>>();
     const startLoad = (i: number) => {
-      if (i < paths.length && !loads.has(i)) {
-        loads.set(i, new Promise((resolve) => setImmediate(() => {
-          try {
-            resolve(loadAudio(paths[i]!, { maxSeconds: options.maxSeconds }));
-          } catch (e) {
-            resolve(e as Error);
-          }
-        })));
-      }
+      if (i < paths.length && !loads.has(i)) loads.set(i, openAudioInput(paths[i]!, options.maxSeconds).catch((e: Error) => e));
     };
     const items: BatchItem[] = [];
     for (let i = 0; i < paths.length; i++) {
+      if (options.signal?.aborted) throw new CancelledError("CANCELLED", paths[i]!, "batch cancelled before this file");
       for (let j = i; j < i + ahead; j++) startLoad(j);
       const loaded = await loads.get(i)!;
       loads.delete(i);
@@ -239,16 +238,6 @@ export class Transcriber {
       options.onProgress?.({ done: i + 1, total: paths.length, item });
     }
     return items;
-  }
-
-  private loadInput(input: AudioInput | Waveform, maxSeconds?: number): Waveform {
-    if (typeof input === "string") return loadAudio(input, { maxSeconds });
-    if (input instanceof Float32Array) return waveformFromSamples(input, 16000, { maxSeconds });
-    if (input.samples instanceof Float32Array || Array.isArray(input.samples)) {
-      const named = input as { samples: Float32Array | Float32Array[]; sampleRate: number; name?: string };
-      return waveformFromSamples(named.samples, named.sampleRate, { maxSeconds }, named.name ?? "<samples>");
-    }
-    return input as Waveform;
   }
 
   private checkOptions(options: TranscribeOptions, warnings: string[]): { task: AudioTask; language: string; hotwords: string[]; context: string } {
@@ -274,31 +263,34 @@ export class Transcriber {
     return { task, language, hotwords, context: "" };
   }
 
-  private async runTranscription(input: AudioInput | Waveform, options: TranscribeOptions): Promise<TranscriptionResult> {
+  private async runTranscription(input: AudioInput | Waveform | OpenedAudio, options: TranscribeOptions): Promise<TranscriptionResult> {
     const recognizer = this.model.recognizer;
     if (!recognizer) throw new UsageError("TEXT_ONLY_MODEL", this.model.files.root, "is a text-only model (no audio encoder); it can translate text but not transcribe");
     const started = performance.now();
     const warnings: string[] = [];
     const request = this.checkOptions(options, warnings);
-    const wave = this.loadInput(input, options.maxSeconds);
     const timings = emptyTimings();
-    timings.audioMs = performance.now() - started;
-    const pieces = segmentAudio(wave.samples, { maxSeconds: options.segmentSeconds ?? this.family.segmentSeconds });
+    const wave = await segmentedAudio(input, {
+      maxSeconds: options.maxSeconds,
+      segmentSeconds: options.segmentSeconds ?? this.family.segmentSeconds,
+      signal: options.signal,
+    });
     const streaming = options.onToken !== undefined;
     const fullCleanup = (options.cleanup ?? "full") === "full";
-    const separator = segmentSeparator(request.language === "auto" ? "en" : request.language);
-    let emittedAny = false;
+    /** The last piece streamed, whose end decides the separator before the next segment's text. */
+    let emitted = "";
     let reported: string | null = null;
     let generated = false;
     const segments: TranscriptSegment[] = [];
-    for (const piece of pieces) {
+    for await (const piece of wave.segments) {
       if (options.signal?.aborted) throw new CancelledError("CANCELLED", wave.source, "transcription cancelled");
       if (piece.silent) continue;
       let firstPiece = true;
       const trimmed = new TrimmedStream((text) => {
-        if (firstPiece && emittedAny && separator) options.onToken!(separator);
+        const separator = firstPiece ? separatorBetween(emitted, text) : "";
+        if (separator) options.onToken!(separator);
         firstPiece = false;
-        emittedAny = true;
+        emitted = text;
         options.onToken!(text);
       });
       const out = await recognizer.recognize(piece.samples, wave.source, {
@@ -317,12 +309,13 @@ export class Transcriber {
       // A verbatim reading (not free generation) keeps its text, so it stays the text its word times belong to.
       const text = fullCleanup && !out.verbatim ? cleanTranscript(out.text) : streaming ? trimmed.text : out.text.trim();
       generated ||= !out.verbatim;
-      if (text) segments.push({ start: piece.start, end: piece.end, text, tokens: out.tokens, ...wordsFrom(out.words, piece.start) });
+      if (text) segments.push({ start: piece.start, end: piece.end, text, tokens: out.tokens, ...confidenceOf(out), ...wordsFrom(out.words, piece.start) });
       await releaseMemory();
     }
     const language = request.task === "translate" ? "en" : request.language !== "auto" ? request.language : reported;
-    let text = joinSegmentTexts(segments.map((s) => s.text), language ?? "en");
+    let text = joinTexts(segments.map((s) => s.text));
     if (fullCleanup && generated && segments.length > 1) text = removeMetaCommentary(exciseHallucinations(removeRepeatedBlocks(text)));
+    timings.audioMs = wave.readMs;
     timings.totalMs = performance.now() - started;
     timings.tokensPerSecond = timings.decodeMs > 0 ? (timings.tokens / timings.decodeMs) * 1000 : 0;
     timings.realTimeFactor = wave.durationSeconds > 0 ? timings.totalMs / 1000 / wave.durationSeconds : 0;

@@ -10,8 +10,6 @@ import { readMultipartForm } from "./multipart-body";
 import { HttpError, toHttpError } from "./openai-error";
 import { saveUpload, type TempUpload } from "./temp-upload";
 
-/** Seconds a refused client is asked to wait; about one short job. */
-const RETRY_AFTER_SECONDS = 1;
 
 export interface EngineClaim {
   readonly fields: AudioRequestFields;
@@ -22,13 +20,16 @@ export interface EngineClaim {
   release(): Promise<void>;
 }
 
+/** 429 with the expected wait: `retry-after` in whole seconds (HTTP), `retry-after-ms` exactly (read first by OpenAI's SDKs). */
 function queueFull(context: ServerContext): HttpError {
+  const waitMs = Math.ceil(context.queue.retryAfterMs());
+  const seconds = Math.ceil(waitMs / 1000);
   return new HttpError(
     429,
     "queue_full",
-    `The server is busy: ${context.queue.capacity} requests already wait for the model. Retry after ${RETRY_AFTER_SECONDS} s.`,
+    `The server is busy: ${context.queue.capacity} requests already wait for the model. Retry after ${seconds} s.`,
     null,
-    { "retry-after": String(RETRY_AFTER_SECONDS) },
+    { "retry-after": String(seconds), "retry-after-ms": String(waitMs) },
   );
 }
 

@@ -1,6 +1,7 @@
 /**
  * The one place that calls Bun.serve: the app handler bound to a host and port.
  */
+import { PortInUseError } from "../errors";
 import type { RequestHandler } from "./app";
 import { errorResponse, toHttpError } from "./openai-error";
 
@@ -17,15 +18,37 @@ export interface HttpServerOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly handler: RequestHandler;
+  /**
+   * Share the port with other servers that ask for the same (SO_REUSEPORT; the kernel
+   * splits connections between them). Off by default: a port in use is an error.
+   */
+  readonly reusePort?: boolean;
 }
 
 /** Seconds an idle keep-alive connection is kept; requests being handled have no limit (a long transcription sends nothing for a while). */
 const IDLE_CONNECTION_SECONDS = 30;
 
+/** Starts listening; a port another program holds is a PortInUseError. */
 export function startHttpServer(options: HttpServerOptions): HttpServer {
+  try {
+    return serve(options);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE") throw e;
+    throw new PortInUseError(
+      "PORT_IN_USE",
+      `${options.hostname}:${options.port}`,
+      "is already in use by another program (another mlx-asr serve?); choose another --port, or add --reuse-port to both servers to share it on purpose",
+    );
+  }
+}
+
+function serve(options: HttpServerOptions): HttpServer {
   const server = Bun.serve({
     hostname: options.hostname,
     port: options.port,
+    // Explicit: with development: false, Bun would otherwise set SO_REUSEPORT, and a second
+    // server on the same port would silently take half of the connections.
+    reusePort: options.reusePort ?? false,
     // Bun answers a Content-Length over this limit itself, with an empty 413, before
     // the handler runs; the app enforces the upload limit with an OpenAI error body.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,

@@ -4,6 +4,7 @@
  * its turn in arrival order, and gives the place back when it is done or gone.
  */
 import { CancelledError } from "../errors";
+import { RetryEstimate } from "./retry-estimate";
 
 export interface QueuePlace {
   /** Resolves when this request may use the engine; rejects with CancelledError if `signal` aborts first. */
@@ -26,9 +27,22 @@ type PlaceState = "admitted" | "waiting" | "holding" | "left";
 export class InferenceQueue {
   private admitted = 0;
   private engineBusy = false;
+  /** When the request holding the engine got it (on `now`'s clock). */
+  private heldSince = 0;
   private readonly line: Array<() => void> = [];
+  private readonly retry: RetryEstimate;
 
-  constructor(readonly capacity: number) {}
+  constructor(
+    readonly capacity: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.retry = new RetryEstimate(now);
+  }
+
+  /** Milliseconds a client refused now should wait before retrying (see RetryEstimate). */
+  retryAfterMs(): number {
+    return this.retry.waitFor(this.admitted, this.engineBusy ? this.now() - this.heldSince : 0);
+  }
 
   get depth(): QueueDepth {
     const running = this.engineBusy ? 1 : 0;
@@ -62,6 +76,7 @@ export class InferenceQueue {
             signal?.removeEventListener("abort", onAbort);
             state = "holding";
             this.engineBusy = true;
+            this.heldSince = this.now();
             resolve();
           };
           if (!this.engineBusy) return grant();
@@ -76,6 +91,7 @@ export class InferenceQueue {
         state = "left";
         this.admitted--;
         if (held) {
+          this.retry.recordService(this.now() - this.heldSince);
           this.engineBusy = false;
           this.line.shift()?.();
         }

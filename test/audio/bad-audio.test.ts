@@ -36,7 +36,7 @@ const CASES: { name: string; bytes: Uint8Array; code: string; message: RegExp }[
   { name: "data chunk shorter than declared", bytes: good.slice(0, good.length - 500), code: "AUDIO_TRUNCATED", message: /declares 3200 bytes but only 2700 follow/ },
   { name: "zero sample rate", bytes: patched((v) => v.setUint32(24, 0, true)), code: "AUDIO_BAD_HEADER", message: /sample rate of 0/ },
   { name: "zero channels", bytes: patched((v) => v.setUint16(22, 0, true)), code: "AUDIO_BAD_HEADER", message: /0 channels/ },
-  { name: "A-law encoding", bytes: patched((v) => { v.setUint16(20, 6, true); v.setUint16(34, 8, true); v.setUint16(32, 1, true); }), code: "AUDIO_UNSUPPORTED_ENCODING", message: /A-law/ },
+  { name: "ADPCM encoding", bytes: patched((v) => { v.setUint16(20, 2, true); v.setUint16(34, 4, true); }), code: "AUDIO_UNSUPPORTED_ENCODING", message: /Microsoft ADPCM WAV is not supported/ },
   { name: "12-bit PCM", bytes: patched((v) => v.setUint16(34, 12, true)), code: "AUDIO_UNSUPPORTED_ENCODING", message: /12-bit/ },
   { name: "NaN samples", bytes: nanWav, code: "AUDIO_NON_FINITE", message: /NaN or infinite/ },
   { name: "infinite samples", bytes: infWav, code: "AUDIO_NON_FINITE", message: /NaN or infinite/ },

@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodeAudioFile, loadAudio } from "../../src/audio/load";
+import { loadAudio } from "../../src/audio/load";
 import { findFfmpeg } from "../../src/audio/ffmpeg";
 import { AudioError } from "../../src/errors";
 import { toFloat32Array } from "../../src/engine/transfer";
@@ -47,9 +47,9 @@ describe("decodes every PCM and float layout exactly", () => {
 test("any channel count is downmixed by the channel mean", () => {
   const chans = [tone(800, 16000, 300, 16), tone(800, 16000, 500, 16), tone(800, 16000, 700, 16, 0.25)];
   const path = writeTemp(encodeWav({ sampleRate: 16000, channels: chans, encoding: "pcm", bits: 16 }));
-  const decoded = decodeAudioFile(path);
-  expect(decoded.channels.length).toBe(3);
-  const wave = toFloat32Array(loadAudio(path).samples);
+  const loaded = loadAudio(path);
+  expect(loaded.originalChannels).toBe(3);
+  const wave = toFloat32Array(loaded.samples);
   const worst = wave.reduce((m, x, i) => Math.max(m, Math.abs(x - (chans[0]![i]! + chans[1]![i]! + chans[2]![i]!) / 3)), 0);
   expect(worst).toBeLessThan(1e-7);
 });

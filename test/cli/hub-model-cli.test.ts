@@ -11,7 +11,7 @@ import { SPEECH_ZH } from "../helpers/audio";
 import { runCli, runCliAsync } from "../helpers/cli";
 import { tinyModel } from "../helpers/tiny-model";
 import { MAIN_COMMIT, startFakeHub, type FakeHub, type FakeRepoFile } from "../hub/fake-hub";
-import { allowSlowTests } from "../helpers/timeout";
+import { allowSlowTests, SLOW_TEST_MS } from "../helpers/timeout";
 
 allowSlowTests();
 
@@ -32,7 +32,7 @@ function filesOf(dir: string): FakeRepoFile[] {
 beforeAll(async () => {
   model = await tinyModel("funasr-qwen4b");
   hub = startFakeHub([{ id: "test-org/tiny-funasr-qwen4b", refs: { main: MAIN_COMMIT }, files: filesOf(model) }]);
-}, 60_000);
+}, SLOW_TEST_MS);
 
 afterAll(() => hub.stop());
 
@@ -47,4 +47,4 @@ test("transcribe --model org/name --yes downloads into the HF cache, then transc
   // Cached now: a second run needs no server.
   const again = runCli(["transcribe", "--model", "test-org/tiny-funasr-qwen4b", SPEECH_ZH], { HF_ENDPOINT: "http://127.0.0.1:9", HF_HUB_CACHE: cache });
   expect(again.stdout).toBe(r.stdout);
-}, 60_000);
+}, SLOW_TEST_MS);

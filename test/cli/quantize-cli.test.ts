@@ -14,7 +14,7 @@ import { Transcriber } from "../../src/pipeline/transcriber";
 import { makeTinyModel } from "../../scripts/make-tiny-model";
 import { SPEECH_ZH } from "../helpers/audio";
 import { runCli } from "../helpers/cli";
-import { allowSlowTests } from "../helpers/timeout";
+import { allowSlowTests, SLOW_TEST_MS } from "../helpers/timeout";
 
 allowSlowTests();
 
@@ -25,7 +25,7 @@ const out = join(work, "wide-int8");
 beforeAll(async () => {
   // 512 wide: the engine's quantized kernels need at least 512 input features.
   await makeTinyModel(source, { decoderWidth: 512 });
-}, 60_000);
+}, SLOW_TEST_MS);
 
 test("quantize --bits 8 writes the layout, a quantized decoder and float audio parts", async () => {
   const r = runCli(["quantize", source, out, "--bits", "8"]);
@@ -51,7 +51,7 @@ test("quantize --bits 8 writes the layout, a quantized decoder and float audio p
   const fromQuantized = await (await Transcriber.load(out)).transcribe(SPEECH_ZH);
   const quantizedAtLoad = await (await Transcriber.load(source, { quantizeBits: 8 })).transcribe(SPEECH_ZH);
   expect(fromQuantized.text).toBe(quantizedAtLoad.text);
-}, 120_000);
+}, SLOW_TEST_MS);
 
 test("quantizing into a non-empty folder, twice, or with bad bits is refused", () => {
   expect(runCli(["quantize", source, out, "--bits", "4"]).status).toBe(EXIT_STATUS.usage);

@@ -8,7 +8,7 @@ export const ZH_WITH_EN: Transcript = {
   durationSeconds: 4.2,
   task: "translate",
   segments: [
-    { start: 0, end: 1.5, text: "你好，世界。", tokens: [108386, 3837, 99489, 1773], avgLogprob: -0.1234 },
+    { start: 0, end: 1.5, text: "你好，世界。", tokens: [108386, 3837, 99489, 1773], avgLogprob: -0.1234, noSpeechProb: 0.0123 },
     { start: 1.5, end: 3.9996, text: " 今天天气很好。" },
   ],
   translation: {

@@ -10,8 +10,8 @@ export const SPEECH_ZH = join(FIXTURES, "audio", "zh_16k.wav");
 export const SPEECH_EN = join(FIXTURES, "audio", "en_16k.wav");
 
 /** `repeats` × (speech + `gapSeconds` of silence), 16 kHz mono. */
-export function longSpeech(repeats: number, gapSeconds = 1): Float32Array {
-  const speech = toFloat32Array(loadAudio(SPEECH_ZH).samples);
+export function longSpeech(repeats: number, gapSeconds = 1, file = SPEECH_ZH): Float32Array {
+  const speech = toFloat32Array(loadAudio(file).samples);
   const gap = Math.round(gapSeconds * 16000);
   const out = new Float32Array(repeats * (speech.length + gap));
   for (let i = 0; i < repeats; i++) out.set(speech, i * (speech.length + gap));

@@ -20,7 +20,7 @@ import { SENSEVOICE_ENCODER, SENSEVOICE_SMALL as SENSEVOICE_SMALL_ENCODER, sense
 import { loadNetwork, type NetworkDefinition } from "../../src/nn/network";
 import { injectAudio } from "../../src/pipeline/injection";
 import { plansFor, writeCheckpoint } from "../../scripts/synthetic/checkpoint";
-import { allowSlowTests } from "../helpers/timeout";
+import { allowSlowTests, SLOW_TEST_MS } from "../helpers/timeout";
 
 allowSlowTests();
 
@@ -112,4 +112,4 @@ test("Fun-ASR-Nano combined layout (audio_encoder., audio_adaptor., llm.) and a 
   const hf = await Qwen3Decoder.load(hfDir);
   const hfLogits = hf.forward(injectAudio(hf, ids, { start: 3, end: 6 }, audio), hf.newCache());
   expect(Number(mx.abs(mx.subtract(hfLogits, prefill)).max().item())).toBe(0);
-}, 120_000);
+}, SLOW_TEST_MS);

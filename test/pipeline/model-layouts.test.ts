@@ -18,7 +18,7 @@ import { locateModelFiles } from "../../src/pipeline/model-files";
 import { Transcriber } from "../../src/pipeline/transcriber";
 import { SPEECH_ZH } from "../helpers/audio";
 import { tinyModel } from "../helpers/tiny-model";
-import { allowSlowTests } from "../helpers/timeout";
+import { allowSlowTests, SLOW_TEST_MS } from "../helpers/timeout";
 
 allowSlowTests();
 
@@ -42,7 +42,7 @@ function withPrefix(tensors: Record<string, Tensor>, prefix: string, rename: (n:
 beforeAll(async () => {
   qwen4bDir = await tinyModel("funasr-qwen4b");
   nanoDir = await tinyModel("fun-asr-nano");
-}, 60_000);
+}, SLOW_TEST_MS);
 
 test("our component layout: family.json and the component folders", () => {
   const files = locateModelFiles(qwen4bDir);
@@ -70,7 +70,7 @@ test("Fun-ASR-Nano released layout: model.safetensors with audio_encoder./audio_
   expect(r.durationSeconds).toBeGreaterThan(3);
   // Widths and depths were read off the shapes; the released head count (8, where the tiny model has 4) applies.
   expect(typeof r.text).toBe("string");
-}, 60_000);
+}, SLOW_TEST_MS);
 
 test("OminiX Qwen4B layout: sensevoice_iic.safetensors (short names), adaptor_phase2_final.safetensors, models/Qwen3-4B-4bit/", async () => {
   const dir = join(work, "funasr-qwen4b-mlx");
@@ -89,7 +89,7 @@ test("OminiX Qwen4B layout: sensevoice_iic.safetensors (short names), adaptor_ph
   // The tiny adaptor has 4 heads where OminiX's has 8, so only the encoder can be compared exactly.
   expect(encoderConfigOf(released).encoder_conf.num_blocks).toBe(encoderConfigOf(ours).encoder_conf.num_blocks);
   expect((await released.transcribe(SPEECH_ZH)).durationSeconds).toBeGreaterThan(3);
-}, 60_000);
+}, SLOW_TEST_MS);
 
 test("a bare Qwen3 repo is a text-only model: translate works, transcribe says why not", async () => {
   const text = await Transcriber.load(join(qwen4bDir, "decoder"));

@@ -8,10 +8,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AudioError, UsageError } from "../../src/errors";
+import { joinTexts } from "../../src/pipeline/text";
 import { Transcriber } from "../../src/pipeline/transcriber";
 import { longSpeech, SPEECH_EN, SPEECH_ZH, writeWav } from "../helpers/audio";
 import { tinyModel } from "../helpers/tiny-model";
-import { allowSlowTests } from "../helpers/timeout";
+import { allowSlowTests, SLOW_TEST_MS } from "../helpers/timeout";
 
 allowSlowTests();
 
@@ -22,7 +23,7 @@ const dir = mkdtempSync(join(tmpdir(), "mlx-asr-api-"));
 beforeAll(async () => {
   qwen4b = await Transcriber.load(await tinyModel("funasr-qwen4b"));
   nano = await Transcriber.load(await tinyModel("fun-asr-nano"));
-}, 60_000);
+}, SLOW_TEST_MS);
 
 describe("transcribe", () => {
   test("returns text, language, segments, duration and timings; the same input gives the same result", async () => {
@@ -127,6 +128,16 @@ describe("long audio", () => {
       expect(s.end).toBeLessThanOrEqual(r.durationSeconds + 1e-9);
       previousEnd = s.end;
     }
+  });
+
+  test("segment texts are joined by the script at each joint, not by the requested language: English under zh keeps its spaces", async () => {
+    const pieces: string[] = [];
+    const streamed = await qwen4b.transcribe(longSpeech(12, 1, SPEECH_EN), { onToken: (p) => pieces.push(p) });
+    expect(streamed.segments.length).toBeGreaterThan(1);
+    expect(pieces.join("")).toBe(streamed.text);
+    expect(streamed.text).toBe(joinTexts(streamed.segments.map((s) => s.text)));
+    // This tiny model's pieces here are Latin-script, so the joints are spaces.
+    expect(streamed.text).toContain(" ");
   });
 
   test("silence yields no segments and an empty transcript", async () => {

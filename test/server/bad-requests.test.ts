@@ -266,7 +266,9 @@ describe("the handler called directly, with a stand-in engine", () => {
     const app = appWith(() => new Promise((resolve) => (release = () => resolve(result))));
     const first = app(request());
     const refused = await app(request());
+    // Nothing has finished yet and the running request has just started: the 1 s floor.
     expect(refused.headers.get("retry-after")).toBe("1");
+    expect(refused.headers.get("retry-after-ms")).toBe("1000");
     expect(((await refused.clone().json()) as { error: { type: string } }).error.type).toBe("rate_limit_error");
     await expectError(refused, 429, "queue_full");
     await Bun.sleep(20);

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
 import { makeTinyModel } from "../../scripts/make-tiny-model";
-import { decodeWav } from "../../src/audio/wav";
+import { loadAudio } from "../../src/audio/load";
+import { toFloat32Array } from "../../src/engine/transfer";
 import { createApp, type AppOptions } from "../../src/server/app";
 import { servedModelId, type ServerContext } from "../../src/server/context";
 import type { SpeechEngine } from "../../src/server/engine";
@@ -121,8 +122,8 @@ export function audioFile(path: string, name = path.split("/").pop()!): File {
 
 /** `seconds` of real speech: the Chinese fixture repeated, as 16-bit 16 kHz WAV bytes. */
 export function longSpeechWav(seconds: number): Uint8Array {
-  const speech = decodeWav(readFileSync(ZH_WAV), ZH_WAV);
-  const source = speech.channels[0]!;
+  const speech = loadAudio(ZH_WAV);
+  const source = toFloat32Array(speech.samples);
   const out = new Array<number>(Math.round(seconds * speech.sampleRate));
   for (let i = 0; i < out.length; i++) out[i] = source[i % source.length]!;
   return encodeWav({ sampleRate: speech.sampleRate, channels: [out], encoding: "pcm", bits: 16 });

@@ -78,6 +78,12 @@ describe("audio.transcriptions.create", () => {
     expect(verbose.segments!.length).toBe(1);
     expect(verbose.segments![0]).toMatchObject({ id: 0, start: 0, text: reference, temperature: 0 });
     expect(verbose.segments![0]!.end).toBeCloseTo(3.48, 2);
+    // Measured on the model's own distribution, never the constant 0 ("perfectly sure").
+    const { avg_logprob, no_speech_prob } = verbose.segments![0]!;
+    expect(avg_logprob).toBeLessThan(0);
+    expect(Number.isFinite(avg_logprob)).toBe(true);
+    expect(no_speech_prob).toBeGreaterThan(0);
+    expect(no_speech_prob).toBeLessThan(1);
   });
 
   test("stream: the deltas add up to the done text, which is the non-streamed text", async () => {

@@ -1,6 +1,5 @@
 /** WAV files: the RIFF parser and decoder (src/audio/wav.ts), then the waveform checks and resampling (src/audio/load.ts). */
-import { decodeWav } from "../../../src/audio/wav";
-import { toWaveform } from "../../../src/audio/load";
+import { waveformFromWavBytes } from "../../../src/audio/load";
 import { mx } from "../../../src/engine/mlx";
 import type { LengthField, Seed } from "../mutate";
 import type { FuzzTarget } from "../target";
@@ -89,7 +88,7 @@ export const wavTarget: FuzzTarget = {
   name: "wav",
   seeds: () => SHAPES.map(makeWav),
   run(input) {
-    const waveform = toWaveform(decodeWav(input, "fuzz.wav"), "fuzz.wav", { maxSeconds: 600 });
+    const waveform = waveformFromWavBytes(input, "fuzz.wav", { maxSeconds: 600 });
     mx.eval(waveform.samples);
     return `${waveform.samples.shape[0]} samples`;
   },

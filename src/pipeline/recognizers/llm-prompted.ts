@@ -5,7 +5,8 @@
  */
 import type { FeatureExtractor } from "../../audio/features/feature-extractor";
 import { mx, type Tensor } from "../../engine/mlx";
-import { ModelFileError } from "../../errors";
+import { CancelledError, ModelFileError } from "../../errors";
+import { yieldToEventLoop } from "../../runtime";
 import type { LlmPromptedRecipe } from "../../families/family";
 import type { AudioAdaptor, AudioEncoder } from "../../nn/parts";
 import type { ModelParts } from "../model-parts";
@@ -57,6 +58,9 @@ export class LlmPromptedRecognizer implements Recognizer {
   async recognize(samples: Tensor, source: string, request: RecognitionRequest): Promise<RecognizedPiece> {
     const audioTimings: AudioEmbeddingTimings = { frontendMs: 0, encoderMs: 0 };
     const rows = this.embed(samples, source, audioTimings);
+    // The encoder blocks the thread: let a cancellation that came meanwhile be seen before decoding.
+    await yieldToEventLoop();
+    if (request.signal?.aborted) throw new CancelledError("CANCELLED", source, "transcription cancelled");
     const { tokenizer, audioPlaceholderId } = this.text;
     const prompt = assemblePrompt(tokenizer, this.recipe.prompts.audio(request), rows.shape[0]!, audioPlaceholderId);
     const generation = this.recipe.generation;
@@ -77,6 +81,8 @@ export class LlmPromptedRecognizer implements Recognizer {
       text: parsed.text,
       tokens: out.tokens,
       language: parsed.language,
+      ...(out.avgLogprob !== undefined && { avgLogprob: out.avgLogprob }),
+      ...(out.noSpeechProb !== undefined && { noSpeechProb: out.noSpeechProb }),
       stop: out.stop,
       timings: { ...audioTimings, prefillMs: out.prefillMs, decodeMs: out.decodeMs },
     };

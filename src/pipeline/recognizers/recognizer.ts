@@ -36,6 +36,10 @@ export interface RecognizedPiece {
    */
   readonly verbatim?: boolean;
   readonly timings: { frontendMs: number; encoderMs: number; prefillMs: number; decodeMs: number };
+  /** Mean log-probability of the chosen tokens (and the stop token), where the recognizer samples tokens. */
+  readonly avgLogprob?: number;
+  /** Probability that the first step ended the text at once: "nothing to transcribe here". */
+  readonly noSpeechProb?: number;
 }
 
 export interface Recognizer {

@@ -1,15 +1,12 @@
 /**
  * Joining the transcripts of consecutive audio segments into one text
- * (spec §4.8): overlap trimming between neighbours, the language's separator,
- * and one pass removing blocks that were transcribed twice in a row.
+ * overlap trimming between neighbours and one pass removing blocks
+ * that were transcribed twice in a row (the joint itself: script-join.ts).
  * Lengths and positions count Unicode code points.
  */
 
 const OVERLAP_MIN = 5;
 const OVERLAP_MAX = 100;
-
-/** Languages written without spaces between segments. */
-const UNSPACED_LANGUAGES = new Set(["zh", "ja", "yue", "ko"]);
 
 /**
  * `cur` without the longest L in [5, min(100, |prev|, |cur|)] code points
@@ -27,26 +24,6 @@ export function trimOverlap(prev: string, cur: string): string {
     if (same) return current.slice(length).join("");
   }
   return cur;
-}
-
-/**
- * "" for zh, ja, yue and ko, " " otherwise. Only the primary subtag counts,
- * case-insensitively (`zh-CN`, `ZH_tw` → zh).
- */
-export function segmentSeparator(language: string): string {
-  const primary = language.trim().toLowerCase().split(/[-_]/)[0] ?? "";
-  return UNSPACED_LANGUAGES.has(primary) ? "" : " ";
-}
-
-/**
- * The segment texts, each trimmed, empty ones skipped, joined with the
- * language's separator (so never two spaces at a joint).
- */
-export function joinSegmentTexts(texts: readonly string[], language: string): string {
-  return texts
-    .map((text) => text.trim())
-    .filter((text) => text.length > 0)
-    .join(segmentSeparator(language));
 }
 
 const IGNORED_WHEN_FUZZY = /^[\p{P}\s]$/u;

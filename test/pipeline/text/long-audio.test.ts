@@ -1,10 +1,10 @@
 /**
- * Joining the transcripts of consecutive segments (spec §4.8): overlap
- * trimming on code points, the language's separator, and the removal of a
+ * Joining the transcripts of consecutive segments: overlap trimming on code
+ * points, the separator the script at each joint asks for, and the removal of a
  * block transcribed twice in a row, keeping its first copy.
  */
 import { describe, expect, test } from "bun:test";
-import { joinSegmentTexts, removeRepeatedBlocks, segmentSeparator, trimOverlap } from "../../../src/pipeline/text";
+import { joinTexts, removeRepeatedBlocks, separatorBetween, trimOverlap } from "../../../src/pipeline/text";
 import { pick, randomInt, seededRandom } from "../../helpers/seeded-random";
 import { allowSlowTests } from "../../helpers/timeout";
 
@@ -59,33 +59,47 @@ describe("trimOverlap", () => {
   });
 });
 
-describe("segmentSeparator and joinSegmentTexts", () => {
-  test("no space for zh, ja, yue and ko", () => {
-    for (const language of ["zh", "ja", "yue", "ko", "zh-CN", "ZH_tw", " Ja "]) expect(segmentSeparator(language)).toBe("");
+describe("separatorBetween and joinTexts: the script at the joint decides", () => {
+  test("a space between spaced scripts: Latin, Cyrillic, Greek, Hangul, digits, ASCII punctuation, emoji", () => {
+    for (const [left, right] of [["dagger=X", "Using CDC"], ["Hello.", "world"], ["Привет", "мир"], ["αβ", "γδ"], ["안녕하세요", "반갑습니다"], ["in 2024,", "42"], ["done 🎉", "Next"]]) {
+      expect(separatorBetween(left!, right!)).toBe(" ");
+    }
   });
 
-  test("a space otherwise", () => {
-    for (const language of ["en", "EN-us", "fr", "de", "zho", ""]) expect(segmentSeparator(language)).toBe(" ");
+  test("none next to Han, kana or CJK punctuation, on either side", () => {
+    for (const [left, right] of [["今天", "天气"], ["こんにちは", "世界"], ["カタカナー", "テスト"], ["好。", "Let's go"], ["OK", "好的"], ["第2024", "年"], ["（注）", "ABC"], ["𠀀", "x"]]) {
+      expect(separatorBetween(left!, right!)).toBe("");
+    }
   });
 
-  test("Chinese segments are concatenated", () => {
-    expect(joinSegmentTexts(["今天天气很好。", "我们去公园吧。"], "zh")).toBe("今天天气很好。我们去公园吧。");
+  test("an empty or blank side needs no separator", () => {
+    expect(separatorBetween("", "Hello")).toBe("");
+    expect(separatorBetween("Hello", "  ")).toBe("");
   });
 
-  test("English segments get exactly one space between them", () => {
-    expect(joinSegmentTexts(["Hello world. ", " How are you?", "Fine.\n"], "en")).toBe("Hello world. How are you? Fine.");
+  test("Chinese segments are concatenated; English ones get exactly one space", () => {
+    expect(joinTexts(["今天天气很好。", "我们去公园吧。"])).toBe("今天天气很好。我们去公园吧。");
+    expect(joinTexts(["Hello world. ", " How are you?", "Fine.\n"])).toBe("Hello world. How are you? Fine.");
   });
 
-  test("empty and blank segments are skipped", () => {
-    expect(joinSegmentTexts(["", "Hello.", "   ", "", "Bye."], "en")).toBe("Hello. Bye.");
-    expect(joinSegmentTexts(["", "你好。", " ", "再见。"], "zh")).toBe("你好。再见。");
-    expect(joinSegmentTexts([], "en")).toBe("");
+  test("the glued text of the issue gets its space, whatever language the request named", () => {
+    expect(joinTexts(["the cloak and dagger=X", "Using CDC data"])).toBe("the cloak and dagger=X Using CDC data");
+  });
+
+  test("mixed Chinese and English: a space only where both sides are spaced", () => {
+    expect(joinTexts(["我们用 MLX", "做推理。", "Then we", "measured it.", "结果很好。"])).toBe("我们用 MLX做推理。Then we measured it.结果很好。");
+  });
+
+  test("empty and blank pieces are skipped", () => {
+    expect(joinTexts(["", "Hello.", "   ", "", "Bye."])).toBe("Hello. Bye.");
+    expect(joinTexts(["", "你好。", " ", "再见。"])).toBe("你好。再见。");
+    expect(joinTexts([])).toBe("");
   });
 
   test("with trimOverlap, as the long-audio path composes them", () => {
     const segments = ["今天我们在会议上讨论了明年的预算安排", "讨论了明年的预算安排以及人员招聘计划。"];
     const trimmed = [segments[0]!, trimOverlap(segments[0]!, segments[1]!)];
-    expect(joinSegmentTexts(trimmed, "zh")).toBe(MEETING);
+    expect(joinTexts(trimmed)).toBe(MEETING);
   });
 });
 
