@@ -19,7 +19,7 @@ import { comparePeer, pool, pooledRow, ROUNDS_WITH_PEERS } from "./bench/interle
 import { isPeerMade } from "./bench/models";
 import { parseOptions, type BenchOptions } from "./bench/options";
 import { planRows, type PlannedRow } from "./bench/plan";
-import { findPeers, runOurs, runPeer, type Outcome, type Peer } from "./bench/processes";
+import { findPeers, Interrupted, runOurs, runPeer, type Outcome, type Peer } from "./bench/processes";
 import { formatDetails, formatMachine, formatPeerTable, formatTable, PEER_NOTE, withMachineRatios, withProfile } from "./bench/report";
 import type { BenchTask, MachineFigures, RowResult, RunSettings } from "./bench/tasks";
 
@@ -252,6 +252,9 @@ try {
     writeFileSync(options.json, `${JSON.stringify(document, null, 2)}\n`);
     progress(`wrote ${options.json}`);
   }
+} catch (e) {
+  if (!(e instanceof Interrupted)) throw e;
+  process.exitCode = 130;
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

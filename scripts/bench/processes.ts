@@ -25,10 +25,14 @@ const PEER_ENV = { HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1", HF_HUB_DISABL
 
 export type Outcome = { readonly ok: true; readonly result: ChildResult } | { readonly ok: false; readonly error: string };
 
+/** Thrown when a child was interrupted (Ctrl-C reaches the children too): the run stops instead of starting the next one. */
+export class Interrupted extends Error {}
+
 function runAndRead(command: string, args: string[], resultFile: string, env: NodeJS.ProcessEnv = process.env): Outcome {
   rmSync(resultFile, { force: true });
   const child = spawnSync(command, args, { stdio: ["ignore", "inherit", "inherit"], env });
   if (child.error) return { ok: false, error: child.error.message };
+  if (child.signal === "SIGINT" || child.status === 130) throw new Interrupted("interrupted");
   if (child.status !== 0 || !existsSync(resultFile)) {
     const how = child.signal ? `killed by ${child.signal}${child.signal === "SIGKILL" ? " (out of memory?)" : ""}` : `exit code ${child.status}`;
     return { ok: false, error: `child process failed: ${how}` };
