@@ -103,7 +103,7 @@ function generateNeeds(planned: PlannedRow, transformers: Peer | undefined): str
     }
     progress(`  generating random weights: ${component}`);
     const generated = runOurs(request({ kind: "generate", component }));
-    if (!generated.ok) throw new Error(`could not generate ${component}: ${generated.error}`);
+    if (!generated.ok) return `could not write the random weights of ${component}: ${generated.error}`;
   }
   return null;
 }
