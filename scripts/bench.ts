@@ -226,7 +226,12 @@ try {
   );
 
   const checked = new Set<string>();
-  const results = planRows(options).map((planned) => runRow(planned, machine, peers, checked));
+  const results: RowResult[] = [];
+  for (const planned of planRows(options)) {
+    results.push(runRow(planned, machine, peers, checked));
+    // Rows finished so far, in case a long run is cut short.
+    if (options.json) writeFileSync(options.json, `${JSON.stringify({ machine, results, complete: false }, null, 2)}\n`);
+  }
   const peaks = results.map((r) => (typeof r.peak_rss_bytes === "number" ? r.peak_rss_bytes : 0));
   const document = { machine: { ...machine, load_average_at_end: loadavg() }, results, peak_rss_bytes: Math.max(0, ...peaks) };
 
