@@ -8,7 +8,7 @@ import { backend } from "../../src/engine/device";
 import { generateComponent } from "./generate";
 import { peakRssBytes } from "./measure";
 import { measureMachine } from "./machine";
-import { benchModels } from "./models";
+import { benchModels, isPeerMade } from "./models";
 import { decodeRow } from "./rows/decode";
 import { decodeProfileRow } from "./rows/decode-profile";
 import { encoderAdaptorRow } from "./rows/encoder-adaptor";
@@ -22,6 +22,7 @@ async function run(request: ChildRequest): Promise<ChildResult> {
   const row = (r: RowResult): ChildResult => ({ kind: "row", row: r });
   switch (task.kind) {
     case "generate": {
+      if (isPeerMade(task.component)) throw new Error(`${task.component} is written by the transformers peer`);
       const t0 = performance.now();
       await generateComponent(settings.weightsDir, task.component, benchModels(settings.small));
       return { kind: "done", peak_rss_bytes: peakRssBytes(), seconds: (performance.now() - t0) / 1000 };
@@ -41,7 +42,7 @@ async function run(request: ChildRequest): Promise<ChildResult> {
     case "decode_profile":
       return row(await decodeProfileRow(task.model, task.weights, task.tokens, settings));
     case "end_to_end":
-      return row(await endToEndRow(task.tokens, settings));
+      return row(await endToEndRow(task.model, task.tokens, settings));
   }
 }
 

@@ -1,11 +1,13 @@
 /**
  * Reference outputs of our networks on a small input, written once per run for
- * the peer to recompute on the same weights: the encoder + adaptor on 20 frames,
- * and per decoder an 8-position prefill from input embeddings followed by two
- * KV-cached steps on given tokens (the logits of all three).
+ * the peer to recompute on the same weights: the encoder + adaptor on 20 frames
+ * (FunASR-Qwen4B's, and Fun-ASR-Nano's with its √D input scaling and Nano
+ * adaptor), and per decoder an 8-position prefill from input embeddings followed
+ * by two KV-cached steps on given tokens (the logits of all three).
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import type { NanoAdaptor } from "../../adaptor/nano-adaptor";
 import type { Qwen4bAdaptor } from "../../adaptor/qwen4b-adaptor";
 import { mx, type Tensor } from "../../src/engine/mlx";
 import { saveSafetensors } from "../../src/engine/safetensors";
@@ -33,6 +35,20 @@ export function writeEncoderCheck(checkDir: string, encoder: SenseVoiceEncoder, 
   const adapted = adaptor.forward(encoded);
   mx.eval(encoded, adapted);
   saveSafetensors(file, { features, encoder_output: encoded, adaptor_output: adapted });
+}
+
+export function nanoCheckFile(checkDir: string): string {
+  return join(checkDir, "fun-asr-nano-audio.safetensors");
+}
+
+/** Fun-ASR-Nano's audio path on 20 frames: features → encoder (√D scaling) → Nano adaptor frames (all of them). */
+export function writeNanoCheck(checkDir: string, encoder: SenseVoiceEncoder, adaptor: NanoAdaptor): void {
+  const file = nanoCheckFile(checkDir);
+  if (existsSync(file)) return;
+  const features = mx.random.normal([1, CHECK_FRAMES, encoder.config.input_size], mx.float32, 0, 1, mx.random.key(23));
+  const frames = adaptor.forward(encoder.forward(features)).frames;
+  mx.eval(frames);
+  saveSafetensors(file, { features, adaptor_output: frames });
 }
 
 export function writeDecoderCheck(checkDir: string, id: DecoderId, decoder: Qwen3Decoder): void {

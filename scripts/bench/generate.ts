@@ -1,33 +1,37 @@
 /**
  * Random weights at the benchmark's shapes, written once per run into the
- * weights directory: the encoder and adaptor as float32, the decoders as
- * bfloat16 HF shards like the released checkpoints. A component already written
- * (marker file present) is reused.
+ * weights directory: the encoder and adaptors as float32 in FunASR's/OminiX's
+ * released layouts, the decoders as bfloat16 HF shards like the released
+ * checkpoints. A component already written (marker file present) is reused.
+ * The families only the transformers peer runs yet are written by the peer
+ * (scripts/peer/hf_models.py) with the same marker.
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { nanoAdaptorTensors } from "../../adaptor/nano-adaptor";
 import { qwen4bAdaptorTensors } from "../../adaptor/qwen4b-adaptor";
 import { qwen3Tensors } from "../../src/models/qwen3-decoder";
 import { senseVoiceEncoderTensors } from "../../src/models/sensevoice-encoder";
 import { plansFor, writeCheckpoint } from "../synthetic/checkpoint";
-import { ADAPTOR_FILE, BENCH_CONFIG_FILE, componentDir, ENCODER_FILE, type BenchModels, type ComponentId } from "./models";
+import { ADAPTOR_FILE, BENCH_CONFIG_FILE, componentDir, ENCODER_FILE, NANO_ADAPTOR_FILE, type BenchModels, type ComponentId, type PeerMadeComponent } from "./models";
 
 const COMPLETE_MARKER = ".complete";
 /** Shard size of the decoder checkpoints (HF releases shard at a few GB). */
 const SHARD_BYTES = 2e9;
 
-const SEEDS: Record<ComponentId, number> = {
+const SEEDS: Record<Exclude<ComponentId, PeerMadeComponent>, number> = {
   "sensevoice-encoder": 11,
   "qwen4b-adaptor": 12,
   "qwen3-0.6b": 13,
   "qwen3-4b": 14,
+  "nano-adaptor": 18,
 };
 
 export function isGenerated(weightsDir: string, id: ComponentId): boolean {
   return existsSync(join(componentDir(weightsDir, id), COMPLETE_MARKER));
 }
 
-export async function generateComponent(weightsDir: string, id: ComponentId, models: BenchModels): Promise<void> {
+export async function generateComponent(weightsDir: string, id: Exclude<ComponentId, PeerMadeComponent>, models: BenchModels): Promise<void> {
   const dir = componentDir(weightsDir, id);
   mkdirSync(dir, { recursive: true });
   const seed = SEEDS[id];
@@ -38,6 +42,10 @@ export async function generateComponent(weightsDir: string, id: ComponentId, mod
   } else if (id === "qwen4b-adaptor") {
     await writeCheckpoint(dir, plansFor(qwen4bAdaptorTensors(models.adaptor, "pytorch")), { dtype: "float32", seed, fileName: ADAPTOR_FILE });
     writeFileSync(join(dir, BENCH_CONFIG_FILE), JSON.stringify(models.adaptor, null, 2));
+  } else if (id === "nano-adaptor") {
+    const plans = plansFor(nanoAdaptorTensors(models.nanoAdaptor), models.nanoAdaptor.checkpoint_key_prefix);
+    await writeCheckpoint(dir, plans, { dtype: "float32", seed, fileName: NANO_ADAPTOR_FILE });
+    writeFileSync(join(dir, BENCH_CONFIG_FILE), JSON.stringify(models.nanoAdaptor, null, 2));
   } else {
     const config = models.decoders[id];
     await writeCheckpoint(dir, plansFor(qwen3Tensors(config)), { dtype: "bfloat16", seed, shardBytes: SHARD_BYTES });

@@ -4,7 +4,9 @@
  * run takes well under a minute. Also where each one's random weights live.
  */
 import { join } from "node:path";
+import type { NanoAdaptorConfig } from "../../adaptor/nano-adaptor";
 import type { Qwen4bAdaptorConfig } from "../../adaptor/qwen4b-adaptor";
+import { FUN_ASR_NANO_ADAPTOR } from "../../adaptor/nano-adaptor";
 import { QWEN4B_ADAPTOR_RELEASE as QWEN4B_ADAPTOR } from "../../adaptor/qwen4b-adaptor";
 import { QWEN3_0_6B, QWEN3_4B } from "../../src/models/qwen3-decoder";
 import { SENSEVOICE_SMALL as SENSEVOICE_SMALL_ENCODER } from "../../src/models/sensevoice-encoder";
@@ -13,7 +15,36 @@ import type { SenseVoiceEncoderConfig } from "../../src/models/sensevoice-encode
 
 export const DECODER_IDS = ["qwen3-0.6b", "qwen3-4b"] as const;
 export type DecoderId = (typeof DECODER_IDS)[number];
-export type ComponentId = "sensevoice-encoder" | "qwen4b-adaptor" | DecoderId;
+
+/** The end-to-end rows: one per family (Qwen3-ASR per size), named as the row's `model`. */
+export const END_TO_END_IDS = ["funasr-qwen4b", "fun-asr-nano", "qwen3-asr-0.6b", "qwen3-asr-1.7b", "glm-asr-nano"] as const;
+export type EndToEndId = (typeof END_TO_END_IDS)[number];
+
+/** The registry name (src/pipeline/families) of each end-to-end row's family. */
+export const FAMILY_OF: Readonly<Record<EndToEndId, string>> = {
+  "funasr-qwen4b": "funasr-qwen4b",
+  "fun-asr-nano": "fun-asr-nano",
+  "qwen3-asr-0.6b": "qwen3-asr",
+  "qwen3-asr-1.7b": "qwen3-asr",
+  "glm-asr-nano": "glm-asr-nano",
+};
+
+/** The end-to-end rows our side can run (scripts/bench/rows/end-to-end.ts has their runners). */
+export const OUR_END_TO_END = ["funasr-qwen4b", "fun-asr-nano"] as const satisfies readonly EndToEndId[];
+export type OurEndToEndId = (typeof OUR_END_TO_END)[number];
+
+/**
+ * Networks whose random weights only the transformers peer writes (its own
+ * classes, random init from the released config, `save_pretrained`): our loaders
+ * for these families are to read the very same files.
+ */
+export const PEER_MADE_COMPONENTS = ["qwen3-asr-0.6b", "qwen3-asr-1.7b", "glm-asr-nano"] as const;
+export type PeerMadeComponent = (typeof PEER_MADE_COMPONENTS)[number];
+export type ComponentId = "sensevoice-encoder" | "qwen4b-adaptor" | "nano-adaptor" | DecoderId | PeerMadeComponent;
+
+export function isPeerMade(id: ComponentId): id is PeerMadeComponent {
+  return (PEER_MADE_COMPONENTS as readonly string[]).includes(id);
+}
 
 /** How the decoder's weights are held at run time: float32, or quantized at load (group size 64). */
 export type WeightKind = "float32" | "int8" | "int4";
@@ -27,6 +58,7 @@ export interface BenchModels {
   /** The FunASR-Qwen4B family's encoder: no √D input scaling (OminiX port). */
   readonly encoder: SenseVoiceEncoderConfig;
   readonly adaptor: Qwen4bAdaptorConfig;
+  readonly nanoAdaptor: NanoAdaptorConfig;
   readonly decoders: Readonly<Record<DecoderId, Qwen3Config>>;
 }
 
@@ -40,6 +72,7 @@ export function benchModels(small: boolean): BenchModels {
   return {
     encoder: { ...SENSEVOICE_SMALL_ENCODER, encoder_conf: encoderConf, input_scale: "none" },
     adaptor: small ? { ...QWEN4B_ADAPTOR, num_layers: 1 } : QWEN4B_ADAPTOR,
+    nanoAdaptor: FUN_ASR_NANO_ADAPTOR,
     decoders: { "qwen3-0.6b": cut(QWEN3_0_6B), "qwen3-4b": cut(QWEN3_4B) },
   };
 }
@@ -51,5 +84,6 @@ export function componentDir(weightsDir: string, id: ComponentId): string {
 
 export const ENCODER_FILE = "model.safetensors";
 export const ADAPTOR_FILE = "adaptor_phase2_final.safetensors";
+export const NANO_ADAPTOR_FILE = "model.safetensors";
 /** The configuration the peer reads beside the encoder and adaptor weights. */
 export const BENCH_CONFIG_FILE = "bench-config.json";

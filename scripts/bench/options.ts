@@ -1,5 +1,6 @@
 /** Command line of `bun run bench`. */
-import { DECODER_IDS, WEIGHT_KINDS } from "./models";
+import { WEIGHT_KINDS } from "./models";
+import { modelsOfRow } from "./plan";
 
 export const ROW_NAMES = ["frontend", "encoder_adaptor", "prefill", "decode", "end_to_end"] as const;
 export type RowName = (typeof ROW_NAMES)[number];
@@ -30,10 +31,14 @@ export const USAGE = `bun run bench [--json <file>] [--only <row>[,<row>…]] [-
 
   --json <file>        also write the results as JSON
   --only <rows>        rows to run: ${ROW_NAMES.join(", ")}; narrow with /model/weights,
-                       e.g. decode/qwen3-0.6b/int8 or prefill/qwen3-4b
-  --peer               run the same rows in PyTorch (/usr/bin/python3) on the same weights
+                       e.g. decode/qwen3-0.6b/int8, prefill/qwen3-4b, end_to_end/qwen3-asr-0.6b
+  --peer               run each row's peers interleaved with ours on the same weights (each pair
+                       twice): transformers 5.18 on PyTorch 2.13 (a venv under ~/.cache/mlx-asr,
+                       made with pip on first use), our lean PyTorch loops on the same PyTorch,
+                       and — if Debian's python3-torch is installed — on PyTorch 1.13 (old)
   --small              cut layers and vocabulary (real widths), 20 end-to-end tokens: a quick check
-  --runs N             timed runs per row after the warm-up (default 3; 2 with --small)
+  --runs N             timed runs per row after the warm-up (default 3; 2 with --small or --peer,
+                       where each side runs twice)
   --tokens N           decode tokens per timed run (default 32, 16 for 4B int8/int4; 4 with --small)
   --profile            per-op profile of every decode row (in an extra process per row)
   --weights-dir <dir>  generate the random weights there and keep them for later runs
@@ -42,9 +47,8 @@ export const USAGE = `bun run bench [--json <file>] [--only <row>[,<row>…]] [-
 function parseFilter(spec: string): RowFilter {
   const [name, model, weights] = spec.split("/");
   if (!ROW_NAMES.includes(name as RowName)) throw new Error(`unknown row "${name}" (rows: ${ROW_NAMES.join(", ")})`);
-  if (model && !DECODER_IDS.includes(model as never) && name !== "frontend") {
-    throw new Error(`unknown model "${model}" (decoders: ${DECODER_IDS.join(", ")})`);
-  }
+  const models = modelsOfRow(name as RowName);
+  if (model && !models.includes(model)) throw new Error(`unknown model "${model}" for ${name} (${models.join(", ")})`);
   if (weights && !WEIGHT_KINDS.includes(weights as never)) throw new Error(`unknown weights "${weights}" (${WEIGHT_KINDS.join(", ")})`);
   return { name: name as RowName, model, weights };
 }

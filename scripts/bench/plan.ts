@@ -1,12 +1,32 @@
 /**
- * The rows of a run, in order, with the weights each needs and whether PyTorch
- * has a counterpart for it. Rows that share a model are adjacent, so each
- * model's weights are generated just before its first row.
+ * The rows of a run, in order, with the weights each needs, whether our side
+ * runs it (or why not yet) and which peers have a counterpart for it. Rows that
+ * share a model are adjacent, so each model's weights are generated just before
+ * its first row.
  */
 import type { FrontendMode } from "../../src/audio/features/funasr-frontend";
-import { DECODER_IDS, WEIGHT_KINDS, type ComponentId, type DecoderId, type WeightKind } from "./models";
+import { findFamily } from "../../src/families/registry";
+import {
+  DECODER_IDS,
+  END_TO_END_IDS,
+  FAMILY_OF,
+  OUR_END_TO_END,
+  WEIGHT_KINDS,
+  type ComponentId,
+  type DecoderId,
+  type EndToEndId,
+  type WeightKind,
+} from "./models";
 import type { BenchOptions, RowFilter, RowName } from "./options";
 import { END_TO_END_TOKENS, type BenchTask } from "./tasks";
+
+/**
+ * The peers: transformers' own model classes on PyTorch 2.13; our lean PyTorch
+ * loops (scripts/peer/*.py) on the same PyTorch 2.13; the same loops on Debian's
+ * PyTorch 1.13 (the old peer, a column of its own when installed).
+ */
+export const PEER_IDS = ["transformers", "torch", "torch_old"] as const;
+export type PeerId = (typeof PEER_IDS)[number];
 
 export interface PlannedRow {
   readonly name: RowName;
@@ -14,8 +34,10 @@ export interface PlannedRow {
   readonly weights: string;
   readonly task: BenchTask;
   readonly needs: readonly ComponentId[];
-  /** The peer runs the same task on the same weights. */
-  readonly hasPeer: boolean;
+  /** Null when our side runs the row; otherwise why it does not (yet). */
+  readonly oursSkipped: string | null;
+  /** The peers that run the same task on the same weights. */
+  readonly peers: readonly PeerId[];
   /** `--profile`: a per-op profile task that follows the row. */
   readonly profile?: BenchTask;
 }
@@ -23,8 +45,9 @@ export interface PlannedRow {
 const FULL_TOKENS = 32;
 const FULL_TOKENS_QUANTIZED_4B = 16;
 const SMALL_TOKENS = 4;
-/** `--small`: the end-to-end row decodes this many tokens instead of 100, to keep the run short. */
+/** `--small`: the end-to-end rows decode this many tokens instead of 100, to keep the run short. */
 const SMALL_END_TO_END_TOKENS = 20;
+const ALL_PEERS: readonly PeerId[] = PEER_IDS;
 
 export function decodeTokenCount(options: BenchOptions, model: DecoderId, weights: WeightKind): number {
   if (options.tokens) return options.tokens;
@@ -37,10 +60,27 @@ function matches(row: PlannedRow, filters: readonly RowFilter[] | null): boolean
   return filters.some((f) => f.name === row.name && (!f.model || f.model === row.model) && (!f.weights || f.weights === row.weights));
 }
 
+/** The weights an end-to-end row reads. */
+const END_TO_END_NEEDS: Readonly<Record<EndToEndId, readonly ComponentId[]>> = {
+  "funasr-qwen4b": ["sensevoice-encoder", "qwen4b-adaptor", "qwen3-4b"],
+  "fun-asr-nano": ["sensevoice-encoder", "nano-adaptor", "qwen3-0.6b"],
+  "qwen3-asr-0.6b": ["qwen3-asr-0.6b"],
+  "qwen3-asr-1.7b": ["qwen3-asr-1.7b"],
+  "glm-asr-nano": ["glm-asr-nano"],
+};
+
+/** Why our side cannot run an end-to-end row yet, or null. */
+export function oursSkippedFor(id: EndToEndId, registered: (family: string) => boolean = (f) => findFamily(f) !== undefined): string | null {
+  const family = FAMILY_OF[id];
+  if (!registered(family)) return `family "${family}" is not registered yet`;
+  if (!(OUR_END_TO_END as readonly string[]).includes(id)) return `family "${family}" is registered, but scripts/bench/rows/end-to-end.ts has no runner for it yet`;
+  return null;
+}
+
 export function planRows(options: BenchOptions): PlannedRow[] {
   const rows: PlannedRow[] = [];
   for (const mode of ["funasr", "ominix"] as FrontendMode[]) {
-    rows.push({ name: "frontend", model: mode, weights: "none", task: { kind: "frontend", mode }, needs: [], hasPeer: false });
+    rows.push({ name: "frontend", model: mode, weights: "none", task: { kind: "frontend", mode }, needs: [], oursSkipped: null, peers: [] });
   }
   rows.push({
     name: "encoder_adaptor",
@@ -48,10 +88,11 @@ export function planRows(options: BenchOptions): PlannedRow[] {
     weights: "float32",
     task: { kind: "encoder_adaptor" },
     needs: ["sensevoice-encoder", "qwen4b-adaptor"],
-    hasPeer: true,
+    oursSkipped: null,
+    peers: ALL_PEERS,
   });
   for (const model of DECODER_IDS) {
-    rows.push({ name: "prefill", model, weights: "float32", task: { kind: "prefill", model }, needs: [model], hasPeer: true });
+    rows.push({ name: "prefill", model, weights: "float32", task: { kind: "prefill", model }, needs: [model], oursSkipped: null, peers: ALL_PEERS });
     for (const weights of WEIGHT_KINDS) {
       const tokens = decodeTokenCount(options, model, weights);
       rows.push({
@@ -60,18 +101,37 @@ export function planRows(options: BenchOptions): PlannedRow[] {
         weights,
         task: { kind: "decode", model, weights, tokens },
         needs: [model],
-        hasPeer: weights === "float32",
+        oursSkipped: null,
+        peers: weights === "float32" ? ALL_PEERS : [],
         profile: options.profile ? { kind: "decode_profile", model, weights, tokens } : undefined,
       });
     }
   }
-  rows.push({
-    name: "end_to_end",
-    model: "funasr-qwen4b",
-    weights: "float32",
-    task: { kind: "end_to_end", tokens: options.small ? SMALL_END_TO_END_TOKENS : END_TO_END_TOKENS },
-    needs: ["sensevoice-encoder", "qwen4b-adaptor", "qwen3-4b"],
-    hasPeer: true,
-  });
+  const tokens = options.small ? SMALL_END_TO_END_TOKENS : END_TO_END_TOKENS;
+  for (const model of END_TO_END_IDS) {
+    rows.push({
+      name: "end_to_end",
+      model,
+      weights: "float32",
+      task: { kind: "end_to_end", model, tokens },
+      needs: END_TO_END_NEEDS[model],
+      oursSkipped: oursSkippedFor(model),
+      peers: model === "funasr-qwen4b" ? ALL_PEERS : ["transformers"],
+    });
+  }
   return rows.filter((r) => matches(r, options.only));
+}
+
+/** The models a row name can be narrowed to with `--only name/model`. */
+export function modelsOfRow(name: RowName): readonly string[] {
+  switch (name) {
+    case "frontend":
+      return ["funasr", "ominix"];
+    case "encoder_adaptor":
+      return ["sensevoice-small+qwen4b-adaptor"];
+    case "end_to_end":
+      return END_TO_END_IDS;
+    default:
+      return DECODER_IDS;
+  }
 }

@@ -1,8 +1,10 @@
 /**
  * Turning the children's raw figures into the report: the ratios that need the
- * machine's figures (decode roofline, prefill vs GEMM), the peer's figures and
- * our-time ÷ peer-time, the per-op profile; then the human table and the JSON.
+ * machine's figures (decode roofline, prefill vs GEMM), the per-op profile; then
+ * the human tables (ours; ours beside each peer) and the details.
  */
+import type { PeerComparison, Pooled } from "./interleave";
+import type { PeerId } from "./plan";
 import type { MachineFigures, RowResult } from "./tasks";
 
 const GB = 1e9;
@@ -28,24 +30,6 @@ export function withMachineRatios(row: RowResult, machine: MachineFigures): RowR
     return { ...row, achieved_gflops: achieved, gemm_ratio: achieved / machine.gemm_gflops };
   }
   return row;
-}
-
-/** Our time for the span the peer measured (the peer's end-to-end has no front end: torchaudio is absent). */
-function comparableTime(row: RowResult): number {
-  if (row.name === "decode") return num(row, "ms_per_token_median");
-  if (row.name === "end_to_end") return num(row, "median_s") - num(row, "frontend_s");
-  return num(row, "median_s");
-}
-
-export function withPeer(row: RowResult, peer: RowResult): RowResult {
-  const { name: _n, model: _m, weights: _w, ...figures } = peer;
-  const peerTime = row.name === "decode" ? num(peer, "ms_per_token_median") : num(peer, "median_s");
-  const ratio = comparableTime(row) / peerTime;
-  return Number.isFinite(ratio) ? { ...row, peer: figures, peer_time_ratio: ratio } : { ...row, peer: figures };
-}
-
-export function withPeerFailure(row: RowResult, error: string): RowResult {
-  return { ...row, peer: { error } };
 }
 
 export function withProfile(row: RowResult, profile: RowResult): RowResult {
@@ -103,31 +87,79 @@ function cellsOf(row: RowResult): Cells {
   }
 }
 
-function peerCells(row: RowResult): [string, string] {
-  const peer = row.peer as Record<string, unknown> | undefined;
-  if (!peer) return ["", ""];
-  if (typeof peer.error === "string") return ["failed", ""];
-  const time = row.name === "decode" ? `${fmt(num(peer, "ms_per_token_median"), 1)} ms/tok` : fmtSeconds(num(peer, "median_s"));
-  return [time, Number.isFinite(num(row, "peer_time_ratio")) ? fmt(num(row, "peer_time_ratio")) : "-"];
+export function formatTable(rows: readonly RowResult[]): string {
+  const header = ["row", "model", "weights", "median", "min", "rate", "efficiency", "peak RSS"];
+  const lines = rows.map((row) => {
+    if (typeof row.skipped === "string") return [row.name, row.model, row.weights, "skipped", "", String(row.skipped), "", ""];
+    if (typeof row.error === "string") return [row.name, row.model, row.weights, "failed", "", String(row.error), "", ""];
+    const c = cellsOf(row);
+    return [row.name, row.model, row.weights, c.median, c.min, c.rate, c.efficiency, fmtGb(num(row, "peak_rss_bytes"))];
+  });
+  return renderTable(header, lines);
 }
 
-export function formatTable(rows: readonly RowResult[], withPeerColumns: boolean): string {
-  const header = ["row", "model", "weights", "median", "min", "rate", "efficiency", "peak RSS", ...(withPeerColumns ? ["peer median", "ours/peer"] : [])];
-  const lines = rows.map((row) => {
-    if (typeof row.error === "string") return [row.name, row.model, row.weights, "failed", "", String(row.error), "", "", ...(withPeerColumns ? peerCells(row) : [])];
-    const c = cellsOf(row);
-    return [row.name, row.model, row.weights, c.median, c.min, c.rate, c.efficiency, fmtGb(num(row, "peak_rss_bytes")), ...(withPeerColumns ? peerCells(row) : [])];
-  });
+function renderTable(header: string[], lines: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const render = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
   return [render(header), render(widths.map((w) => "-".repeat(w))), ...lines.map(render)].join("\n");
 }
 
+const fmtTime = (row: RowResult, value: number) => (row.name === "decode" ? `${fmt(value, 1)} ms/tok` : fmtSeconds(value));
+
+function roundsOf(row: RowResult, values: readonly number[]): string {
+  return values.length > 1 ? ` (${values.map((v) => (row.name === "decode" ? fmt(v, 0) : fmt(v, v >= 10 ? 1 : 2))).join(" / ")})` : "";
+}
+
+/** Our time as compared with the peers (end to end: without the front end), each round's in brackets. */
+function oursCell(row: RowResult): string {
+  if (typeof row.skipped === "string") return "not yet";
+  if (typeof row.error === "string") return "failed";
+  const compared = row.compared as Pooled | undefined;
+  return compared ? `${fmtTime(row, compared.median)}${roundsOf(row, compared.round_medians)}` : "-";
+}
+
+/**
+ * Ours beside each peer: the pooled medians (each round's median in brackets)
+ * and our median ÷ the peer's (each round's ratio in brackets); below 1 we are faster.
+ */
+export function formatPeerTable(rows: readonly RowResult[], peerIds: readonly PeerId[]): string {
+  const withPeers = rows.filter((r) => r.peers);
+  const labels = new Map<PeerId, string>();
+  for (const row of withPeers) {
+    for (const id of peerIds) {
+      const c = (row.peers as Record<string, { label?: string }>)[id];
+      if (c?.label) labels.set(id, c.label);
+    }
+  }
+  const ids = peerIds.filter((id) => labels.has(id));
+  const header = ["row", "model", "ours (rounds)", ...ids.flatMap((id) => [labels.get(id)!, "ours ÷ it (rounds)"])];
+  const lines = withPeers.map((row) => {
+    const cells = ids.flatMap((id) => {
+      const c = (row.peers as Record<string, PeerComparison & { error?: string }>)[id];
+      if (!c) return ["", ""];
+      if (c.error) return ["failed", ""];
+      const ratio = Number.isFinite(c.ratio) ? `${fmt(c.ratio)}${c.round_ratios.length > 1 ? ` (${c.round_ratios.map((r) => fmt(r)).join(" / ")})` : ""}` : "-";
+      return [`${fmtTime(row, c.median)}${roundsOf(row, c.round_medians)}`, ratio];
+    });
+    return [row.name, row.model, oursCell(row), ...cells];
+  });
+  return renderTable(header, lines);
+}
+
+export const PEER_NOTE =
+  "peer table: medians over both rounds of each side (each round's median in brackets); ours ÷ it below 1 means we are faster. " +
+  "Peers start from features, so our end-to-end time there excludes our front end. transformers rows use its own classes " +
+  "(Qwen3ForCausalLM + DynamicCache; FunAsrNanoEncoder as the SenseVoice encoder; Qwen3ASR/GlmAsr/FunAsrNano…ForConditionalGeneration).";
+
+const loads = (v: unknown) => (Array.isArray(v) ? v.map((x: number) => x.toFixed(2)).join(", ") : "?");
+
 export function formatMachine(machine: Readonly<Record<string, unknown>>): string {
   return [
     `machine: ${machine.cpu}, ${machine.cores} cores, ${fmt(num(machine, "ram_gb"), 1)} GB RAM, backend ${machine.backend}, BLAS ${machine.blas ?? "?"}, commit ${machine.commit}, ${machine.date}`,
     `  read bandwidth ${fmt(num(machine, "read_bandwidth_gb_s"), 1)} GB/s (one stream ${fmt(num(machine, "read_bandwidth_one_stream_gb_s"), 1)}, two streams ${fmt(num(machine, "read_bandwidth_two_streams_gb_s"), 1)}; ${machine.read_bandwidth_method})`,
-    `  float32 matvec at Qwen3-4B's gate_proj shape streams ${fmt(num(machine, "matvec_gb_s"), 1)} GB/s; float32 GEMM ${fmt(num(machine, "gemm_gflops"), 0)} GFLOP/s (${machine.gemm_shape})`,
+    `  float32 matvec at Qwen3-4B's gate_proj shape streams ${fmt(num(machine, "matvec_gb_s"), 1)} GB/s; float32 GEMM ${fmt(num(machine, "gemm_gflops"), 0)} GFLOP/s (${machine.gemm_shape})` +
+      (Number.isFinite(num(machine, "peer_gemm_gflops")) ? `; PyTorch's own GEMM ${fmt(num(machine, "peer_gemm_gflops"), 0)} GFLOP/s at that shape` : ""),
+    `  load average (1, 5, 15 min) at start ${loads(machine.load_average_at_start)}, at end ${loads(machine.load_average_at_end)} on ${machine.cores} cores (the machine is shared)`,
   ].join("\n");
 }
 
@@ -146,10 +178,19 @@ export function formatDetails(rows: readonly RowResult[]): string {
   const out: string[] = [];
   for (const row of rows) {
     const label = `${row.name} ${row.model} ${row.weights}`;
-    const peer = row.peer as Record<string, unknown> | undefined;
-    const check = peer?.check as Record<string, unknown> | undefined;
-    if (check) out.push(`cross-check (${label}): ${JSON.stringify(check)}`);
-    if (typeof peer?.error === "string") out.push(`peer failed (${label}): ${peer.error}`);
+    for (const [id, c] of Object.entries((row.peers ?? {}) as Record<string, Partial<PeerComparison> & { error?: string }>)) {
+      const check = c.row?.check;
+      if (check) out.push(`cross-check ${id} (${label}): ${JSON.stringify(check)}`);
+      if (typeof c.error === "string") out.push(`peer ${id} failed (${label}): ${c.error}`);
+      if (c.row?.name === "end_to_end") {
+        const r = c.row;
+        out.push(
+          `${id} end to end (${row.model}): enc+ad ${fmtSeconds(num(r, "encoder_adaptor_s"))}, prefill (${num(r, "prefill_positions")} pos.) ${fmtSeconds(num(r, "prefill_s"))}, ` +
+            `decode ${fmt(num(r, "decode_ms_per_token"), 0)} ms/tok; ${r.classes ?? "our lean loops"}`,
+        );
+      }
+    }
+    if (typeof row.skipped === "string" && !row.peers) out.push(`skipped (${label}): ${row.skipped}`);
     const split = row.split as Record<string, number> | undefined;
     if (split) {
       out.push(

@@ -3,7 +3,7 @@
  * child hands back. Tasks and results cross the process boundary as JSON.
  */
 import type { FrontendMode } from "../../src/audio/features/funasr-frontend";
-import type { ComponentId, DecoderId, WeightKind } from "./models";
+import type { ComponentId, DecoderId, EndToEndId, WeightKind } from "./models";
 
 /** Positions already in the KV cache when decode is timed, and fed through the decoder by the prefill row. */
 export const DECODE_CONTEXT = 512;
@@ -30,7 +30,7 @@ export type BenchTask =
   | { readonly kind: "prefill"; readonly model: DecoderId }
   | { readonly kind: "decode"; readonly model: DecoderId; readonly weights: WeightKind; readonly tokens: number }
   | { readonly kind: "decode_profile"; readonly model: DecoderId; readonly weights: WeightKind; readonly tokens: number }
-  | { readonly kind: "end_to_end"; readonly tokens: number };
+  | { readonly kind: "end_to_end"; readonly model: EndToEndId; readonly tokens: number };
 
 export interface ChildRequest {
   readonly task: BenchTask;
@@ -39,7 +39,11 @@ export interface ChildRequest {
   readonly resultFile: string;
 }
 
-/** One row of the report: name, model, weights, then the row's figures. */
+/**
+ * One row of the report: name, model, weights, then the row's figures — among
+ * them `samples`, the row's time of each timed run (ms per token for decode,
+ * seconds otherwise), which the interleaved peer comparison pools.
+ */
 export interface RowResult {
   readonly name: string;
   readonly model: string;
@@ -56,4 +60,6 @@ export interface MachineFigures {
 export type ChildResult =
   | { readonly kind: "row"; readonly row: RowResult }
   | { readonly kind: "machine"; readonly machine: MachineFigures; readonly backend: string; readonly peak_rss_bytes: number }
-  | { readonly kind: "done"; readonly peak_rss_bytes: number; readonly seconds: number };
+  | { readonly kind: "done"; readonly peak_rss_bytes: number; readonly seconds: number }
+  /** The transformers peer's own figures of the machine (PyTorch's GEMM rate). */
+  | { readonly kind: "peer_machine"; readonly machine: Readonly<Record<string, unknown>> };

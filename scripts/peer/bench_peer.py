@@ -1,13 +1,14 @@
-"""The benchmark's PyTorch peer: the same rows as scripts/bench/rows/*.ts on the
-same weight files, timed the same way (a warm-up, then several runs; median and
-min), plus a one-off numerical check against our outputs on a small input.
+"""The benchmark's lean PyTorch peer: our own loops (the modules beside this file)
+for the same rows as scripts/bench/rows/*.ts on the same weight files, timed the
+same way (a warm-up, then several runs; median and min), plus a one-off numerical
+check against our outputs on a small input. It runs under the bench's PyTorch 2.13
+venv and, as the old column, under Debian's python3-torch 1.13.
 
-Usage: /usr/bin/python3 scripts/peer/bench_peer.py '<request JSON from scripts/bench/processes.ts>'
+Usage: <python> scripts/peer/bench_peer.py '<request JSON from scripts/bench/processes.ts>'
 """
 import json
 import math
 import os
-import resource
 import statistics
 import sys
 import time
@@ -16,50 +17,28 @@ import torch
 
 sys.dont_write_bytecode = True  # no __pycache__ beside the sources
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_common import (  # noqa: E402
+    DECODE_CONTEXT,
+    DECODE_WARM_UP_TOKENS,
+    ENCODER_AUDIO_SECONDS,
+    END_TO_END_AUDIO_SECONDS,
+    END_TO_END_WARM_UP_TOKENS,
+    FIRST_TOKEN,
+    PREFILL_POSITIONS,
+    PROMPT_AFTER,
+    PROMPT_BEFORE,
+    component_dir,
+    lfr_frames,
+    log,
+    measure,
+    peak_rss_bytes,
+    read_json,
+    write_result,
+)
 from qwen3_decoder import Qwen3Decoder  # noqa: E402
 from qwen4b_adaptor import AudioAdaptorQwen4B  # noqa: E402
 from safetensors_reader import load_directory, load_file  # noqa: E402
 from sensevoice_encoder import SenseVoiceEncoderSmall  # noqa: E402
-
-# Must match scripts/bench/tasks.ts and the rows.
-DECODE_CONTEXT = 512
-PREFILL_POSITIONS = 512
-ENCODER_AUDIO_SECONDS = 30
-END_TO_END_AUDIO_SECONDS = 30
-PROMPT_BEFORE = [100, 101, 102, 103, 104, 105, 106, 107]
-PROMPT_AFTER = [200, 201, 202, 203, 204, 205, 206, 207, 208]
-DECODE_WARM_UP_TOKENS = 3
-END_TO_END_WARM_UP_TOKENS = 2
-FIRST_TOKEN = 1000
-
-
-def log(message):
-    print(f"  [peer] {message}", file=sys.stderr, flush=True)
-
-
-def peak_rss_bytes():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def measure(runs, warm_up, run):
-    warm_up()
-    samples = [run() for _ in range(runs)]
-    return {"median": statistics.median(samples), "min": min(samples), "samples": samples}
-
-
-def lfr_frames(seconds):
-    """Frames of the front end for `seconds` of 16 kHz audio: 25 ms / 10 ms windows (snip edges), LFR 7/6."""
-    fbank = 1 + (int(seconds * 16000) - 400) // 160
-    return math.ceil(fbank / 6)
-
-
-def component_dir(settings, component):
-    return os.path.join(settings["weightsDir"], component)
-
-
-def read_json(path):
-    with open(path) as f:
-        return json.load(f)
 
 
 def load_encoder(settings):
@@ -141,6 +120,7 @@ def encoder_adaptor_row(settings, check):
         "frames": features.shape[1],
         "median_s": stats["median"],
         "min_s": stats["min"],
+        "samples": stats["samples"],
         "rtf": stats["median"] / ENCODER_AUDIO_SECONDS,
         "encoder_median_s": statistics.median(split["encoder"][1:]),
         "adaptor_median_s": statistics.median(split["adaptor"][1:]),
@@ -166,6 +146,7 @@ def prefill_row(settings, model_id, check):
         "positions": PREFILL_POSITIONS,
         "median_s": stats["median"],
         "min_s": stats["min"],
+        "samples": stats["samples"],
         "tokens_per_s": PREFILL_POSITIONS / stats["median"],
         **({"check": checks} if checks else {}),
     }
@@ -196,6 +177,7 @@ def decode_row(settings, model_id, tokens, check):
         "tokens": tokens,
         "ms_per_token_median": stats["median"],
         "ms_per_token_min": stats["min"],
+        "samples": stats["samples"],
         "tokens_per_s": 1000 / stats["median"],
         **({"check": checks} if checks else {}),
     }
@@ -244,6 +226,7 @@ def end_to_end_row(settings, tokens, check):
         "prefill_positions": runs[0]["positions"],
         "median_s": stats["median"],
         "min_s": stats["min"],
+        "samples": stats["samples"],
         "encoder_adaptor_s": median("encoder_adaptor"),
         "prefill_s": median("prefill"),
         "decode_s": median("decode"),
@@ -264,6 +247,8 @@ def run(request):
             raise ValueError("the peer runs float32 decode only")
         return decode_row(settings, task["model"], task["tokens"], check)
     if kind == "end_to_end":
+        if task["model"] != "funasr-qwen4b":
+            raise ValueError(f"the lean peer has no end-to-end loop for {task['model']}")
         return end_to_end_row(settings, task["tokens"], check)
     raise ValueError(f"the peer has no row {kind}")
 
@@ -274,8 +259,7 @@ def main():
     with torch.inference_mode():
         row = run(request)
     row.update({"runs": request["settings"]["runs"], "torch": torch.__version__, "torch_threads": torch.get_num_threads(), "peak_rss_bytes": peak_rss_bytes()})
-    with open(request["resultFile"], "w") as f:
-        json.dump({"kind": "row", "row": row}, f)
+    write_result(request["resultFile"], row)
 
 
 if __name__ == "__main__":

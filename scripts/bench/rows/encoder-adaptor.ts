@@ -41,6 +41,7 @@ export async function encoderAdaptorRow(settings: RunSettings): Promise<RowResul
     frames: features.shape[1]!,
     median_s: stats.median,
     min_s: stats.min,
+    samples: stats.samples,
     rtf: stats.median / ENCODER_AUDIO_SECONDS,
     encoder_median_s: statsOf(encoderSeconds).median,
     adaptor_median_s: statsOf(adaptorSeconds).median,

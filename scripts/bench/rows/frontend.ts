@@ -21,6 +21,7 @@ export async function frontendRow(mode: FrontendMode, settings: RunSettings): Pr
     frames,
     median_s: stats.median,
     min_s: stats.min,
+    samples: stats.samples,
     rtf: stats.median / FRONTEND_AUDIO_SECONDS,
     runs: stats.samples.length,
     peak_rss_bytes: peakRssBytes(),

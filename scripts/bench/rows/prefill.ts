@@ -34,6 +34,7 @@ export async function prefillRow(id: DecoderId, settings: RunSettings): Promise<
     positions: PREFILL_POSITIONS,
     median_s: stats.median,
     min_s: stats.min,
+    samples: stats.samples,
     tokens_per_s: PREFILL_POSITIONS / stats.median,
     flops: prefillFlops(decoder.config, PREFILL_POSITIONS),
     resident_weight_bytes: weightBytes,
