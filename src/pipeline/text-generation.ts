@@ -14,6 +14,7 @@ import { RepetitionGuard } from "./text";
 import { TokenConfidence } from "./token-confidence";
 import { StreamingTextDecoder } from "./tokenizer";
 import { mx } from "../engine/mlx";
+import { corruptWeights } from "./weights-health";
 
 export interface GenerationRequest {
   readonly prompt: AssembledPrompt;
@@ -75,7 +76,10 @@ export async function generateText(model: TextModel, request: GenerationRequest)
   });
   let count = 0;
   for await (const id of tokens) {
-    if (count++ === 0) firstTokenAt = performance.now();
+    if (count++ === 0) {
+      firstTokenAt = performance.now();
+      if (!confidence.firstStepFinite()) throw corruptWeights(model.files, "decoder");
+    }
     const verdict = guard.push(id);
     if (request.repetitionGuard && verdict.repeated) {
       kept = verdict.keep;
@@ -96,6 +100,7 @@ export async function generateText(model: TextModel, request: GenerationRequest)
   }
   const ended = performance.now();
   const scores = confidence.summary(kept, stop === "stop_token");
+  if (scores && !Number.isFinite(scores.avgLogprob)) throw corruptWeights(model.files, "decoder");
   return {
     ...(scores && { avgLogprob: scores.avgLogprob, noSpeechProb: scores.noSpeechProb }),
     tokens: guard.tokens.slice(0, kept),

@@ -5,7 +5,7 @@
  * recognizer uses it with audio rows injected.
  */
 import { ModelFileError } from "../errors";
-import type { LlmPromptedRecipe } from "../families/family";
+import type { LlmPromptedRecipe, LocatedModel } from "../families/family";
 import type { CausalLM } from "../nn/parts";
 import type { ModelParts } from "./model-parts";
 import { AUDIO_PLACEHOLDER_ID } from "./prompt";
@@ -18,6 +18,8 @@ export interface TextModel {
   readonly recipe: LlmPromptedRecipe;
   /** The id written into audio slots. */
   readonly audioPlaceholderId: number;
+  /** The model's files, named when the decoder turns out to hold corrupt weights. */
+  readonly files: LocatedModel;
 }
 
 function tokenId(tokenizer: TextTokenizer, token: string, purpose: string): number {
@@ -32,5 +34,5 @@ export async function loadTextModel(parts: ModelParts, recipe: LlmPromptedRecipe
   const stopIds = new Set(recipe.stopTokens.map((t) => tokenId(tokenizer, t, `${name} stops on`)));
   const audioPlaceholderId = recipe.audioPlaceholder ? tokenId(tokenizer, recipe.audioPlaceholder, `${name} marks audio with`) : AUDIO_PLACEHOLDER_ID;
   const llm = await parts.network<CausalLM>("decoder");
-  return { llm, tokenizer, stopIds, recipe, audioPlaceholderId };
+  return { llm, tokenizer, stopIds, recipe, audioPlaceholderId, files: parts.files };
 }

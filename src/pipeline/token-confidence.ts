@@ -38,6 +38,15 @@ export class TokenConfidence {
   }
 
   /**
+   * Whether the first step's scores are finite (NaN logits mean corrupt decoder
+   * weights); read once the first token is known, so it costs no extra wait.
+   */
+  firstStepFinite(): boolean {
+    const first = this.logprobs[0];
+    return first === undefined || Number.isFinite(first.item() as number);
+  }
+
+  /**
    * The scores of a generation that kept its first `kept` tokens and, when
    * `endedOnStop`, stopped on the token after them; null when nothing was chosen.
    */

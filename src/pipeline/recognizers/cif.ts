@@ -10,13 +10,14 @@ import type { FeatureExtractor } from "../../audio/features/feature-extractor";
 import { mx, type Tensor } from "../../engine/mlx";
 import { toInt32Array } from "../../engine/transfer";
 import { ModelFileError } from "../../errors";
-import type { CifRecipe } from "../../families/family";
+import type { CifRecipe, LocatedModel } from "../../families/family";
 import type { TranscriptWord } from "../../formats/transcript";
 import type { AudioEncoder, ParallelDecoder, TokenFiring, TokenPredictor } from "../../nn/parts";
 import { cifTokenTimes } from "../cif-timestamps";
 import type { ModelParts } from "../model-parts";
 import { charTokenText, charTokenWords } from "../text/char-token-sentence";
 import { TokenList } from "../token-list";
+import { expectFiniteOutput } from "../weights-health";
 import type { RecognitionRequest, RecognizedPiece, Recognizer } from "./recognizer";
 
 /** What one utterance came to, before the text. */
@@ -34,6 +35,8 @@ export class CifRecognizer implements Recognizer {
     readonly decoder: ParallelDecoder,
     readonly tokens: TokenList,
     readonly recipe: CifRecipe,
+    /** The model's files, named when a part turns out to hold corrupt weights. */
+    readonly files: LocatedModel,
   ) {}
 
   static async load(parts: ModelParts, recipe: CifRecipe): Promise<CifRecognizer> {
@@ -42,7 +45,7 @@ export class CifRecognizer implements Recognizer {
     if (tokens.size !== decoder.vocabSize) {
       throw new ModelFileError("TOKENIZER_INVALID", tokens.source, `holds ${tokens.size} tokens but the decoder scores ${decoder.vocabSize}`);
     }
-    return new CifRecognizer(parts.features(), await parts.network<AudioEncoder>("encoder"), await parts.network<TokenPredictor>("predictor"), decoder, tokens, recipe);
+    return new CifRecognizer(parts.features(), await parts.network<AudioEncoder>("encoder"), await parts.network<TokenPredictor>("predictor"), decoder, tokens, recipe, parts.files);
   }
 
   /** Encoder frames `[B, T, D]` → each member's fires and best tokens. */
@@ -75,6 +78,7 @@ export class CifRecognizer implements Recognizer {
     const t1 = performance.now();
     const encoded = this.encoder.encode(features, lengths);
     mx.eval(encoded.frames);
+    expectFiniteOutput(this.files, "encoder", encoded.frames);
     const t2 = performance.now();
     const [decoding] = this.decodeFrames(encoded.frames, encoded.lengths);
     const { text, ids, words } = this.transcript(decoding!);

@@ -7,7 +7,7 @@ import type { FeatureExtractor } from "../../audio/features/feature-extractor";
 import { mx, type Tensor } from "../../engine/mlx";
 import { CancelledError, ModelFileError } from "../../errors";
 import { yieldToEventLoop } from "../../runtime";
-import type { LlmPromptedRecipe } from "../../families/family";
+import type { LlmPromptedRecipe, LocatedModel } from "../../families/family";
 import type { AudioAdaptor, AudioEncoder } from "../../nn/parts";
 import type { ModelParts } from "../model-parts";
 import { assemblePrompt } from "../prompt";
@@ -15,6 +15,7 @@ import { generateText } from "../text-generation";
 import type { TextModel } from "../text-model";
 import type { RecognitionRequest, RecognizedPiece, Recognizer } from "./recognizer";
 import { TextAfterMarker } from "./text-after-marker";
+import { expectFiniteOutput } from "../weights-health";
 
 export interface AudioEmbeddingTimings {
   frontendMs: number;
@@ -28,6 +29,8 @@ export class LlmPromptedRecognizer implements Recognizer {
     readonly adaptor: AudioAdaptor,
     readonly text: TextModel,
     readonly recipe: LlmPromptedRecipe,
+    /** The model's files, named when a part turns out to hold corrupt weights. */
+    readonly files: LocatedModel,
   ) {}
 
   static async load(parts: ModelParts, text: TextModel, recipe: LlmPromptedRecipe): Promise<LlmPromptedRecognizer> {
@@ -36,7 +39,7 @@ export class LlmPromptedRecognizer implements Recognizer {
     if (adaptor.outputDim !== text.llm.hiddenSize) {
       throw new ModelFileError("MODEL_MISMATCH", parts.files.root, `the adaptor outputs ${adaptor.outputDim}-wide rows but the decoder is ${text.llm.hiddenSize} wide`);
     }
-    return new LlmPromptedRecognizer(parts.features(), encoder, adaptor, text, recipe);
+    return new LlmPromptedRecognizer(parts.features(), encoder, adaptor, text, recipe, parts.files);
   }
 
   /** `samples [S]` → the rows the LLM receives, `[N, H]`, evaluated. */
@@ -47,7 +50,9 @@ export class LlmPromptedRecognizer implements Recognizer {
     const encoded = this.encoder.encode(features, lengths);
     const adapted = this.adaptor.adapt(encoded.frames, encoded.lengths);
     const rows = adapted.frames.index(0, mx.Slice(0, adapted.lengths[0]!));
-    mx.eval(rows);
+    mx.eval(encoded.frames, rows);
+    expectFiniteOutput(this.files, "encoder", encoded.frames);
+    expectFiniteOutput(this.files, "adaptor", rows);
     if (timings) {
       timings.frontendMs += t1 - t0;
       timings.encoderMs += performance.now() - t1;
