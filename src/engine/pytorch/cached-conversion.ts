@@ -1,10 +1,12 @@
 /**
  * Converting a checkpoint once: the safetensors copy lives in a cache folder under
  * the source's sha256 (and the key taken), so a second call finds it instead of
- * converting again, and a changed source gets a new copy.
+ * converting again, and a changed source gets a new copy. The sha256 of a source
+ * is remembered beside the copies with the file's size, modification time and
+ * inode, so a later load costs a stat, not a read of the whole checkpoint.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { IoError, isAsrError } from "../../errors";
 import { readSafetensorsHeader } from "../safetensors";
@@ -34,6 +36,41 @@ export function sha256OfFile(path: string): string {
   return hash.digest("hex");
 }
 
+interface SourceStamp {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ino: number;
+  readonly sha256: string;
+}
+
+function stampPath(source: string, cacheDir: string): string {
+  return join(cacheDir, `${createHash("sha256").update(realpathSync(source)).digest("hex").slice(0, 32)}.source.json`);
+}
+
+/** The source's sha256, from its stamp when the file has not changed since it was hashed. */
+function sourceSha256(source: string, cacheDir: string): string {
+  const stat = statSync(source);
+  const stamp = stampPath(source, cacheDir);
+  try {
+    const known = JSON.parse(readFileSync(stamp, "utf8")) as Partial<SourceStamp>;
+    if (known.size === stat.size && known.mtimeMs === stat.mtimeMs && known.ino === stat.ino && typeof known.sha256 === "string" && /^[0-9a-f]{64}$/.test(known.sha256)) {
+      return known.sha256;
+    }
+  } catch {
+    // No stamp yet, or an unreadable one: hash the file.
+  }
+  const sha256 = sha256OfFile(source);
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    const record: SourceStamp = { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, sha256 };
+    writeFileSync(`${stamp}.partial`, JSON.stringify(record));
+    renameSync(`${stamp}.partial`, stamp);
+  } catch {
+    // A read-only cache only loses the shortcut.
+  }
+  return sha256;
+}
+
 function cacheName(sha256: string, key: string | undefined): string {
   return key ? `${sha256}.${encodeURIComponent(key)}.safetensors` : `${sha256}.safetensors`;
 }
@@ -45,7 +82,7 @@ export interface CachedConvertOptions extends ConvertOptions {
 
 /** The safetensors copy of `source` in `cacheDir`, converted now or found from before. */
 export function convertCheckpointIntoCache(source: string, cacheDir: string, options: CachedConvertOptions = {}): CachedConversion {
-  const sha256 = options.sha256 ?? sha256OfFile(source);
+  const sha256 = options.sha256 ?? sourceSha256(source, cacheDir);
   const path = join(cacheDir, cacheName(sha256, options.key));
   if (existsSync(path)) {
     try {

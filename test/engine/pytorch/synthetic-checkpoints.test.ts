@@ -6,7 +6,7 @@
  */
 import { afterAll, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { convertCheckpointIntoCache } from "../../../src/engine/pytorch/cached-conversion";
@@ -187,6 +187,28 @@ test("a view that would blow a small file up into gigabytes is refused before wr
   writeTorchCheckpoint(file, [{ name: "x", dtype: "float32", shape: [60000, 60000], stride: [0, 0], data: f32([1]) }]);
   const e = refusal(file);
   expect(e.code).toBe("CHECKPOINT_EXPANDS");
+});
+
+test("the source's sha256 is remembered by size, modification time and inode: a later load does not read the checkpoint again", () => {
+  const cache = join(dir, "stamped-cache");
+  const source = join(dir, "stamped.pt");
+  const other = join(dir, "stamped-other.pt");
+  writeTorchCheckpoint(source, [{ name: "w", dtype: "float32", shape: [2], data: f32([1, 2]) }]);
+  writeTorchCheckpoint(other, [{ name: "w", dtype: "float32", shape: [2], data: f32([3, 4]) }]);
+  // Whole seconds, which utimes can set back exactly.
+  const [atime, mtime] = [new Date(1_700_000_000_000), new Date(1_700_000_000_000)];
+  utimesSync(source, atime, mtime);
+  const first = convertCheckpointIntoCache(source, cache);
+  // Other bytes of the same size written in place, the time set back: only the stamp can still name the first copy.
+  const replacement = readFileSync(other);
+  expect(replacement.length).toBe(statSync(source).size);
+  writeFileSync(source, replacement);
+  utimesSync(source, atime, mtime);
+  expect(convertCheckpointIntoCache(source, cache)).toEqual({ path: first.path, reused: true });
+  // A new modification time: the file is hashed again and converted anew.
+  utimesSync(source, atime, new Date(mtime.getTime() + 5000));
+  const sha = createHash("sha256").update(replacement).digest("hex");
+  expect(convertCheckpointIntoCache(source, cache)).toEqual({ path: join(cache, `${sha}.safetensors`), reused: false });
 });
 
 test("a checkpoint with no tensors says so", () => {
