@@ -8,7 +8,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { compilationEnabled } from "../../../src/engine/compilation";
 import { conversionCacheDir } from "../../../src/engine/cache-dir";
 import { mx } from "../../../src/engine/mlx";
@@ -111,14 +111,18 @@ describe("model.pt instead of model.safetensors", () => {
     const located = locateModelFiles(release);
     const [converted] = located.encoder!.files;
     expect(converted!.startsWith(conversionCacheDir())).toBe(true);
-    expect(readdirSync(conversionCacheDir())).toHaveLength(1);
+    // One converted copy, and the stamp that remembers its source's sha256.
+    expect(readdirSync(conversionCacheDir()).filter((f) => f.endsWith(".safetensors"))).toEqual([basename(converted!)]);
+    expect(readdirSync(conversionCacheDir()).filter((f) => f.endsWith(".source.json"))).toHaveLength(1);
     const fromPt = loadSafetensors(converted!);
     const fromSafetensors = loadSafetensors(join(MODEL, "model.safetensors"));
     expect(Object.keys(fromPt).sort()).toEqual(Object.keys(fromSafetensors).sort());
     for (const [name, tensor] of Object.entries(fromSafetensors)) expect(mx.arrayEqual(fromPt[name]!, tensor).item()).toBe(true);
     // The second time the copy is found, not converted again.
     expect(locateModelFiles(release).encoder!.files).toEqual([converted!]);
-    expect(readdirSync(conversionCacheDir())).toHaveLength(1);
+    // One converted copy, and the stamp that remembers its source's sha256.
+    expect(readdirSync(conversionCacheDir()).filter((f) => f.endsWith(".safetensors"))).toEqual([basename(converted!)]);
+    expect(readdirSync(conversionCacheDir()).filter((f) => f.endsWith(".source.json"))).toHaveLength(1);
 
     const fromRelease = await Transcriber.load(release);
     for (const u of UTTERANCES.filter((x) => x.id === "zh_16k" || x.id === "en_16k")) {
