@@ -9,8 +9,8 @@ export interface Random {
   chance(p: number): boolean;
 }
 
-/** mulberry32 */
-function generator(seed: number): () => number {
+/** A small seeded PRNG (mulberry32): floats in [0, 1) that replay exactly. */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -22,7 +22,7 @@ function generator(seed: number): () => number {
 }
 
 export function caseRandom(runSeed: number, caseIndex: number): Random {
-  const next = generator(Math.imul(runSeed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(caseIndex + 1, 0xc2b2ae35));
+  const next = seededRandom(Math.imul(runSeed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(caseIndex + 1, 0xc2b2ae35));
   const int = (low: number, high: number) => low + Math.floor(next() * (high - low + 1));
   return {
     next,
