@@ -14,11 +14,11 @@ import type { KeyLayout } from "../src/engine/key-layout";
 import { mx, type Tensor } from "../src/engine/mlx";
 import { CheckpointIndex, TensorPicker } from "../src/engine/weights";
 import { FeedForward } from "../src/nn/feed-forward";
-import { Linear } from "../src/nn/linear";
 import { callCompiled } from "../src/nn/module";
 import { loadNetworkFolder, type NetworkDefinition } from "../src/nn/network";
 import type { AdaptedAudio, AudioAdaptor } from "../src/nn/parts";
 import { shapeOf } from "../src/nn/shapes";
+import { storedLinear, storedLinearShapes } from "../src/nn/stored-linear";
 
 export const GlmAsrProjectorConfigSchema = z.object({
   /** The encoder's width. */
@@ -32,6 +32,8 @@ export const GlmAsrProjectorConfigSchema = z.object({
   /** The LLM's width. */
   output_dim: z.number().int().positive(),
   projector_hidden_act: z.literal("gelu").default("gelu"),
+  /** mlx-community's copies: how their quantized layers are quantized. */
+  quantization: z.object({ group_size: z.number().int().positive(), bits: z.number().int().positive() }).passthrough().optional(),
 });
 export type GlmAsrProjectorConfig = z.output<typeof GlmAsrProjectorConfigSchema>;
 
@@ -48,20 +50,19 @@ const ORIGINAL_LAYOUT: KeyLayout = {
   ],
 };
 
-export function glmAsrProjectorTensors(c: GlmAsrProjectorConfig): Map<string, number[]> {
-  const input = c.encoder_dim * c.merge_factor;
+export function glmAsrProjectorTensors(c: GlmAsrProjectorConfig, index: CheckpointIndex = new CheckpointIndex([], new Map())): Map<string, number[]> {
   return new Map([
-    ["linear_1.weight", [c.hidden_size, input]],
-    ["linear_1.bias", [c.hidden_size]],
-    ["linear_2.weight", [c.output_dim, c.hidden_size]],
-    ["linear_2.bias", [c.output_dim]],
+    ...storedLinearShapes(index, "linear_1", c.hidden_size, c.encoder_dim * c.merge_factor, true, c.quantization),
+    ...storedLinearShapes(index, "linear_2", c.output_dim, c.hidden_size, true, c.quantization),
   ]);
 }
 
 function configFromShapes(index: CheckpointIndex, base: GlmAsrProjectorConfig): GlmAsrProjectorConfig {
   const n = "GLM-ASR projector";
-  const [hidden, input] = shapeOf(index, "linear_1.weight", n) as [number, number];
-  const [output] = shapeOf(index, "linear_2.weight", n) as [number];
+  const [hidden] = shapeOf(index, "linear_1.bias", n) as [number];
+  const [output] = shapeOf(index, "linear_2.bias", n) as [number];
+  const [, stored] = shapeOf(index, "linear_1.weight", n) as [number, number];
+  const input = index.has("linear_1.scales") && base.quantization ? (stored * 32) / base.quantization.bits : stored;
   return { ...base, encoder_dim: input / base.merge_factor, hidden_size: hidden, output_dim: output };
 }
 
@@ -79,9 +80,9 @@ export class GlmAsrProjector implements AudioAdaptor {
     private readonly ffn: FeedForward,
   ) {}
 
-  static fromTensors(config: GlmAsrProjectorConfig, take: (name: string) => Tensor): GlmAsrProjector {
+  static fromTensors(config: GlmAsrProjectorConfig, take: (name: string) => Tensor, has: (name: string) => boolean = () => false): GlmAsrProjector {
     const picker = new TensorPicker(take, audioDtype());
-    const linear = (name: string) => new Linear(picker.get(`${name}.weight`), picker.get(`${name}.bias`));
+    const linear = (name: string) => storedLinear((n) => picker.get(n), has, name, true, config.quantization);
     const projector = new GlmAsrProjector(config, new FeedForward(linear("linear_1"), linear("linear_2"), "gelu"));
     picker.evaluate();
     return projector;
@@ -123,10 +124,10 @@ export const GLM_ASR_PROJECTOR: NetworkDefinition<GlmAsrProjectorConfig, GlmAsrP
   schema: GlmAsrProjectorConfigSchema,
   released: { "GLM-ASR-Nano-2512": GLM_ASR_NANO_PROJECTOR },
   layouts: [ORIGINAL_LAYOUT],
-  tensors: (c) => glmAsrProjectorTensors(c),
+  tensors: (c, index) => glmAsrProjectorTensors(c, index),
   configFromShapes,
   parameters: (c) => c.encoder_dim * c.merge_factor * c.hidden_size + c.hidden_size + c.hidden_size * c.output_dim + c.output_dim,
   peakActivationBytes: (c, frames) => 4 * Math.ceil(frames / c.merge_factor) * (c.merge_factor * c.encoder_dim + c.hidden_size + c.output_dim),
   outputFrames: glmAsrRowCount,
-  build: (config, weights) => GlmAsrProjector.fromTensors(config, (name) => weights.take(name)),
+  build: (config, weights) => GlmAsrProjector.fromTensors(config, (name) => weights.take(name), (name) => weights.has(name)),
 };

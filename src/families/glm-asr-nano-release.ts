@@ -77,10 +77,6 @@ function projector(audio: Record<string, unknown>, text: Record<string, unknown>
   return { encoder_dim: width, merge_factor: merge, window_frames: num(audio, "max_position_embeddings") ?? 1500, hidden_size: 2 * llm, output_dim: llm };
 }
 
-function withQuantization(text: Record<string, unknown>, quantization: unknown): Record<string, unknown> {
-  return quantization === undefined ? text : { ...text, quantization };
-}
-
 interface Layout {
   readonly name: string;
   readonly marker: string;
@@ -98,7 +94,7 @@ const LAYOUTS: readonly Layout[] = [
     configs(config, file) {
       if (!config.audio_config || !config.text_config) throw new ModelFileError("CONFIG_INVALID", file, "holds GLM-ASR weights in transformers' layout but no audio_config and text_config");
       const audio = transformersAudio(config.audio_config);
-      return { audio, projector: projector(audio, config.text_config, undefined), text: withQuantization(config.text_config, config.quantization) };
+      return { audio, projector: projector(audio, config.text_config, undefined), text: config.text_config };
     },
   },
   {
@@ -110,7 +106,7 @@ const LAYOUTS: readonly Layout[] = [
       const audio = originalAudio(config.whisper_config ?? config.audio_config ?? {});
       const text = config.lm_config ?? config.text_config ?? {};
       const window = { ...audio, max_position_embeddings: config.max_whisper_length ?? audio.max_position_embeddings };
-      return { audio, projector: projector(window, text, config.merge_factor ?? 4), text: withQuantization(text, config.quantization) };
+      return { audio, projector: projector(window, text, config.merge_factor ?? 4), text };
     },
   },
 ];
@@ -130,7 +126,10 @@ export const GLM_ASR_NANO_RELEASE: ReleaseLayout = {
     if (!layout) {
       throw new ModelFileError("MODEL_LAYOUT_UNKNOWN", root, `has a GLM-ASR config.json but no audio encoder in its weights (looked for ${LAYOUTS.map((l) => `"${l.marker}"`).join(", ")})`);
     }
-    const { audio, projector: adaptor, text } = layout.configs(config, configFile);
+    const configs = layout.configs(config, configFile);
+    // mlx-community's copies quantize every layer mlx-audio can (the audio ones too); the config says how.
+    const quantized = (c: Record<string, unknown>) => (config.quantization === undefined ? c : { ...c, quantization: config.quantization });
+    const [audio, adaptor, text] = [quantized(configs.audio), quantized(configs.projector), quantized(configs.text)];
     const decoderPrefix = index.has("language_model.model.embed_tokens.weight") || index.has("language_model.model.model.embed_tokens.weight") ? "language_model." : "";
     const part = (prefix: string, partConfig: unknown): LocatedComponent => ({ dir: root, files, configFile: null, config: partConfig, prefix });
     return {

@@ -20,12 +20,12 @@ import { SelfAttention } from "../nn/attention";
 import { MAX_LAYERS } from "../nn/config-bounds";
 import { convOutputLength, ConvStem } from "../nn/conv-stem";
 import { FeedForward } from "../nn/feed-forward";
-import { Linear } from "../nn/linear";
 import { loadNetworkFolder, type NetworkDefinition } from "../nn/network";
 import { LayerNorm } from "../nn/norm";
 import type { AudioEncoder, FrameBatch } from "../nn/parts";
 import { Rope } from "../nn/rope";
 import { countIndexed, shapeOf } from "../nn/shapes";
+import { storedLinear, storedLinearShapes } from "../nn/stored-linear";
 import { TransformerLayer } from "../nn/transformer-layer";
 
 /** transformers' `audio_config` (`GlmAsrEncoderConfig`); other fields are ignored. */
@@ -46,6 +46,8 @@ export const WhisperRopeEncoderConfigSchema = z.object({
   rope_interleaved: z.boolean().default(false),
   hidden_act: z.literal("gelu").default("gelu"),
   layer_norm_eps: z.number().positive().default(1e-5),
+  /** mlx-community's copies: how their quantized layers are quantized. */
+  quantization: z.object({ group_size: z.number().int().positive(), bits: z.number().int().positive() }).passthrough().optional(),
 });
 export type WhisperRopeEncoderConfig = z.output<typeof WhisperRopeEncoderConfigSchema>;
 
@@ -113,8 +115,8 @@ const LAYOUTS: readonly KeyLayout[] = [
   { name: "channels-last convolutions", detect: isChannelsLast, rules: [CHANNELS_LAST_RULE] },
 ];
 
-/** Names and shapes (transformers' names without `audio_tower.`; convolutions `[out, in, k]`). */
-export function whisperRopeEncoderTensors(c: WhisperRopeEncoderConfig): Map<string, number[]> {
+/** Names and shapes (transformers' names without `audio_tower.`; convolutions `[out, in, k]`; linear layers quantized where `index` shows it). */
+export function whisperRopeEncoderTensors(c: WhisperRopeEncoderConfig, index: CheckpointIndex = new CheckpointIndex([], new Map())): Map<string, number[]> {
   const d = c.hidden_size;
   const shapes = new Map<string, number[]>([
     ["conv1.weight", [d, c.num_mel_bins, KERNEL]],
@@ -126,14 +128,12 @@ export function whisperRopeEncoderTensors(c: WhisperRopeEncoderConfig): Map<stri
   ]);
   for (let i = 0; i < c.num_hidden_layers; i++) {
     const p = `layers.${i}.`;
-    for (const proj of ["q_proj", "k_proj", "v_proj", "o_proj"]) {
-      shapes.set(`${p}self_attn.${proj}.weight`, [d, d]);
-      if (proj !== "k_proj") shapes.set(`${p}self_attn.${proj}.bias`, [d]);
-    }
-    shapes.set(`${p}mlp.fc1.weight`, [c.intermediate_size, d]);
-    shapes.set(`${p}mlp.fc1.bias`, [c.intermediate_size]);
-    shapes.set(`${p}mlp.fc2.weight`, [d, c.intermediate_size]);
-    shapes.set(`${p}mlp.fc2.bias`, [d]);
+    const linear = (name: string, out: number, inFeatures: number, bias = true) => {
+      for (const [key, shape] of storedLinearShapes(index, `${p}${name}`, out, inFeatures, bias, c.quantization)) shapes.set(key, shape);
+    };
+    for (const proj of ["q_proj", "k_proj", "v_proj", "o_proj"]) linear(`self_attn.${proj}`, d, d, proj !== "k_proj");
+    linear("mlp.fc1", c.intermediate_size, d);
+    linear("mlp.fc2", d, c.intermediate_size);
     for (const norm of ["input_layernorm", "post_attention_layernorm"]) {
       shapes.set(`${p}${norm}.weight`, [d]);
       shapes.set(`${p}${norm}.bias`, [d]);
@@ -181,11 +181,11 @@ export class WhisperRopeEncoder implements AudioEncoder {
   }
 
   /** Builds from canonical tensors (transformers' names, convolutions `[out, in, k]`). */
-  static fromTensors(config: WhisperRopeEncoderConfig, take: (name: string) => Tensor): WhisperRopeEncoder {
+  static fromTensors(config: WhisperRopeEncoderConfig, take: (name: string) => Tensor, has: (name: string) => boolean = () => false): WhisperRopeEncoder {
     const picker = new TensorPicker(take, audioDtype());
     const get = (name: string) => picker.get(name);
     const eps = config.layer_norm_eps;
-    const linear = (name: string, bias = true) => new Linear(get(`${name}.weight`), bias ? get(`${name}.bias`) : undefined);
+    const linear = (name: string, bias = true) => storedLinear(get, has, name, bias, config.quantization);
     const norm = (name: string) => new LayerNorm(get(`${name}.weight`), get(`${name}.bias`), eps);
     const conv = (name: string, stride: number) => ({ weight: picker.keep(get(`${name}.weight`).transpose(0, 2, 1)), bias: get(`${name}.bias`), stride, padding: 1 });
     const stem = new ConvStem([conv("conv1", 1), conv("conv2", 2)], "gelu");
@@ -256,10 +256,10 @@ export const WHISPER_ROPE_ENCODER: NetworkDefinition<WhisperRopeEncoderConfig, W
   schema: WhisperRopeEncoderConfigSchema,
   released: { "GLM-ASR-Nano-2512": GLM_ASR_NANO_AUDIO },
   layouts: LAYOUTS,
-  tensors: (c) => whisperRopeEncoderTensors(c),
+  tensors: (c, index) => whisperRopeEncoderTensors(c, index),
   configFromShapes,
   parameters: whisperRopeEncoderParameters,
   peakActivationBytes: peakBytes,
   outputFrames: whisperRopeFrameCount,
-  build: (config, weights) => WhisperRopeEncoder.fromTensors(config, (name) => weights.take(name)),
+  build: (config, weights) => WhisperRopeEncoder.fromTensors(config, (name) => weights.take(name), (name) => weights.has(name)),
 };
