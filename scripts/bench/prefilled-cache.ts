@@ -6,12 +6,19 @@
  * keeps the quantized rows affordable: a quantized 512-position prefill takes
  * many minutes on the CPU.
  */
-import { mx, type Tensor } from "../../src/engine/mlx";
-import { headDim, type LayerCaches, type Qwen3Decoder } from "../../src/models/qwen3-decoder";
+import { mx, type Dtype, type Tensor } from "../../src/engine/mlx";
+import type { LayerCaches } from "../../src/models/qwen3-decoder";
 
-export function prefilledCache(decoder: Qwen3Decoder, context: number, seed = 5): LayerCaches {
+/** A decoder with one KV cache per layer (Qwen3, Llama). */
+interface LayeredDecoder {
+  readonly config: { readonly num_key_value_heads: number; readonly hidden_size: number; readonly num_attention_heads: number; readonly head_dim?: number | null };
+  readonly dtype: Dtype;
+  newCache(): LayerCaches;
+}
+
+export function prefilledCache(decoder: LayeredDecoder, context: number, seed = 5): LayerCaches {
   const c = decoder.config;
-  const shape = [1, c.num_key_value_heads, context, headDim(c)];
+  const shape = [1, c.num_key_value_heads, context, c.head_dim ?? c.hidden_size / c.num_attention_heads];
   const caches = decoder.newCache();
   let key = mx.random.key(seed);
   const stored: Tensor[] = [];
@@ -27,8 +34,8 @@ export function prefilledCache(decoder: Qwen3Decoder, context: number, seed = 5)
 }
 
 /** The decoder, except that every new cache already holds `context` positions. */
-export function withPrefilledCache(decoder: Qwen3Decoder, context: number): Qwen3Decoder {
-  const view = Object.create(decoder) as Qwen3Decoder;
+export function withPrefilledCache<D extends LayeredDecoder>(decoder: D, context: number): D {
+  const view = Object.create(decoder) as D;
   view.newCache = () => prefilledCache(decoder, context);
   return view;
 }

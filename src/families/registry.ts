@@ -6,6 +6,7 @@ import { UsageError } from "../errors";
 import type { FamilyDefinition } from "./family";
 import { FUN_ASR_NANO } from "./fun-asr-nano";
 import { FUNASR_QWEN4B } from "./funasr-qwen4b";
+import { GLM_ASR_NANO } from "./glm-asr-nano";
 import { PARAFORMER_ZH } from "./paraformer-zh";
 import { QWEN3_ASR } from "./qwen3-asr";
 
@@ -18,7 +19,7 @@ export function registerFamily(family: FamilyDefinition): void {
   families.set(family.name, family);
 }
 
-for (const family of [FUNASR_QWEN4B, FUN_ASR_NANO, QWEN3_ASR, PARAFORMER_ZH]) registerFamily(family);
+for (const family of [FUNASR_QWEN4B, FUN_ASR_NANO, QWEN3_ASR, PARAFORMER_ZH, GLM_ASR_NANO]) registerFamily(family);
 
 export const DEFAULT_FAMILY = FUNASR_QWEN4B.name;
 

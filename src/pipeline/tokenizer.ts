@@ -66,6 +66,8 @@ export class TextTokenizer {
       throw new ModelFileError("TOKENIZER_INVALID", file, `cannot be parsed (${(e as Error).message})`);
     }
     if (!json.model?.vocab) throw new ModelFileError("TOKENIZER_INVALID", file, "has no model.vocab (not a BPE tokenizer.json)");
+    // transformers 5 names a plain tokenizer.json "TokenizersBackend", which the library does not know (it would warn on stderr).
+    if (config.tokenizer_class === "TokenizersBackend") config = { ...config, tokenizer_class: "PreTrainedTokenizerFast" };
     const inner = TokenizerLoader.fromPreTrained({ tokenizerJSON: json, tokenizerConfig: config } as Parameters<typeof TokenizerLoader.fromPreTrained>[0]);
     return new TextTokenizer(inner, json, file);
   }

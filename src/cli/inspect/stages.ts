@@ -91,7 +91,9 @@ function audioStages(parts: ModelParts): StageDefinition[] {
         return fromItems("features", out, value.lengths !== null, value.sources);
       }
       const batch = features.extract(list, value.sources);
-      if (value.lengths === null) return { kind: "tensors", stage: "features", data: batch.features.index(0), batchAxis: false, lengths: null, extra: {}, sources: value.sources };
+      // A lone member keeps its length when the extractor pads it (GLM-ASR's 30 s windows): a batch of one.
+      const padded = batch.lengths[0] !== batch.features.shape[1];
+      if (value.lengths === null && !padded) return { kind: "tensors", stage: "features", data: batch.features.index(0), batchAxis: false, lengths: null, extra: {}, sources: value.sources };
       return { kind: "tensors", stage: "features", data: batch.features, batchAxis: false, lengths: [...batch.lengths], extra: {}, sources: value.sources };
     },
   });

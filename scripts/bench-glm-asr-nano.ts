@@ -1,0 +1,90 @@
+/**
+ * GLM-ASR-Nano-2512 at its real shapes with random weights (float32 on the CPU):
+ * the encoder + projector over 30 s of audio (one window of 3000 log-mel frames,
+ * the most the encoder sees at once), and decode ms/token at a context of 512
+ * positions (a prefilled KV cache, as the benchmark's decode rows). Wall time and
+ * the process's CPU time are both printed: on a shared machine the CPU time (with
+ * BLIS_NUM_THREADS=1) says what one idle core would take.
+ *
+ *   MLX_ASR_DEVICE=cpu BLIS_NUM_THREADS=1 bun scripts/bench-glm-asr-nano.ts [--runs N] [--tokens N]
+ */
+import { parseArgs } from "node:util";
+import { GLM_ASR_NANO_PROJECTOR, GLM_ASR_PROJECTOR, glmAsrProjectorTensors } from "../adaptor/glm-asr-projector";
+import { mx, type Tensor } from "../src/engine/mlx";
+import { CheckpointIndex } from "../src/engine/weights";
+import { GLM_ASR_NANO_TEXT, LlamaDecoder, llamaTensors } from "../src/models/llama-decoder";
+import { GLM_ASR_NANO_AUDIO, WHISPER_ROPE_ENCODER, whisperRopeEncoderTensors } from "../src/models/whisper-rope-encoder";
+import { NetworkWeights } from "../src/nn/network";
+import type { AudioAdaptor, AudioEncoder } from "../src/nn/parts";
+import { decodeTokens } from "../src/pipeline/generate";
+import { releaseMemory } from "../src/runtime";
+import { defaultStd } from "./synthetic/checkpoint";
+import { withPrefilledCache } from "./bench/prefilled-cache";
+
+const { values } = parseArgs({ options: { runs: { type: "string" }, tokens: { type: "string" } } });
+const runs = Number(values.runs ?? 3);
+const tokens = Number(values.tokens ?? 32);
+const audio = GLM_ASR_NANO_AUDIO;
+const projector = GLM_ASR_NANO_PROJECTOR;
+const text = GLM_ASR_NANO_TEXT;
+
+/** Random weights for `shapes` under canonical names (norm weights near 1). */
+function randomWeights(shapes: Map<string, number[]>, seed: number): NetworkWeights {
+  let key = mx.random.key(seed);
+  const tensors: Record<string, Tensor> = {};
+  const entries = new Map<string, { shape: number[]; dtype: string; file: string }>();
+  for (const [name, shape] of shapes) {
+    const keys = mx.random.split(key, 2);
+    key = keys.index(0);
+    const noise = mx.multiply(mx.random.normal(shape, mx.float32, 0, 1, keys.index(1)), defaultStd(shape));
+    tensors[name] = /norm/.test(name) && shape.length === 1 ? mx.add(noise, 1) : noise;
+    entries.set(name, { shape, dtype: "F32", file: "random" });
+  }
+  return new NetworkWeights(new CheckpointIndex(["random"], entries), tensors);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+const encoder = (await WHISPER_ROPE_ENCODER.build(audio, randomWeights(whisperRopeEncoderTensors(audio), 1), { configSource: "random" })) as AudioEncoder;
+const adaptor = (await GLM_ASR_PROJECTOR.build(projector, randomWeights(glmAsrProjectorTensors(projector), 2), { configSource: "random" })) as AudioAdaptor;
+const frames = 3000;
+const features = mx.random.normal([1, frames, 128], mx.float32, 0, 1, mx.random.key(3));
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+const encoderMs: number[] = [];
+const encoderCpuMs: number[] = [];
+for (let i = 0; i <= runs; i++) {
+  const [t0, c0] = [performance.now(), cpuMs()];
+  const encoded = encoder.encode(features, [frames]);
+  const rows = adaptor.adapt(encoded.frames, encoded.lengths).frames;
+  mx.eval(rows);
+  if (i > 0) {
+    encoderMs.push(performance.now() - t0);
+    encoderCpuMs.push(cpuMs() - c0);
+  }
+  await releaseMemory();
+}
+const list = (xs: number[], digits = 0) => xs.map((m) => m.toFixed(digits)).join(", ");
+console.log(`encoder + projector, 30 s (${frames} frames → ${encoder.frameCount(frames)} encoder frames → ${adaptor.rowCount(encoder.frameCount(frames))} rows): median ${median(encoderMs).toFixed(0)} ms wall [${list(encoderMs)}], ${median(encoderCpuMs).toFixed(0)} ms CPU [${list(encoderCpuMs)}] over ${runs} runs`);
+
+const decoder = await LlamaDecoder.build(text, randomWeights(llamaTensors(text), 4), "random");
+const atContext = withPrefilledCache(decoder, 512);
+const stepMs: number[] = [];
+const stepCpuMs: number[] = [];
+for (let r = 0; r < runs; r++) {
+  const start = decoder.embed(mx.array([[59253]], mx.int32));
+  let [first, firstCpu] = [0, 0];
+  let count = 0;
+  for await (const _ of decodeTokens(atContext, start, { maxTokens: tokens + 1, stopIds: new Set(), sampling: { temperature: 0 } })) {
+    if (count++ === 0) [first, firstCpu] = [performance.now(), cpuMs()];
+  }
+  stepMs.push((performance.now() - first) / (count - 1));
+  stepCpuMs.push((cpuMs() - firstCpu) / (count - 1));
+  await releaseMemory();
+}
+console.log(`decode at context 512: median ${median(stepMs).toFixed(1)} ms/token wall [${list(stepMs, 1)}], ${median(stepCpuMs).toFixed(1)} ms/token CPU [${list(stepCpuMs, 1)}] over ${runs} runs of ${tokens} tokens`);
