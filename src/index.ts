@@ -14,6 +14,7 @@ export type {
   TranscriptionResult,
   TranslationResult,
 } from "./pipeline/transcriber";
+export type { LiveChunkStats, LiveOptions, LiveSession, LiveUpdate } from "./pipeline/live/live-session";
 export type { SamplingOptions } from "./families/sampling-options";
 export { allFamilies, DEFAULT_FAMILY, familyByName, registerFamily } from "./families/registry";
 export { loadFamilyModule } from "./families/plugins";
@@ -24,6 +25,7 @@ export type {
   LanguageModelComponent,
   HubPart,
   HubSource,
+  LiveDefaults,
   LlmPromptedRecipe,
   NetworkComponent,
   ReleaseLayout,
