@@ -144,8 +144,7 @@ export class LiveSession {
     this.finishing ??= (async () => {
       await this.drain();
       this.recording.close();
-      if (this.recording.end > this.decodedUpTo || this.passes === 0) await this.options.exclusive(() => this.pass(true));
-      else this.commitAll();
+      await this.options.exclusive(() => this.pass(true));
       return this.result();
     })();
     return this.finishing;
@@ -215,11 +214,13 @@ export class LiveSession {
     const chunks = final ? Math.ceil((this.recording.end - this.decodedUpTo) / this.chunkSamples) : Math.floor((this.recording.end - this.decodedUpTo) / this.chunkSamples);
     const upTo = final ? this.recording.end : this.decodedUpTo + chunks * this.chunkSamples;
     const lastChunk = this.chunksDone + Math.max(chunks, 1) - 1;
+    // A last pass with no new audio decodes nothing again: the answer so far is all committed.
+    const fresh = upTo > this.decodedUpTo || this.passes === 0;
     const audioMsBefore = this.timings.frontendMs + this.timings.encoderMs;
-    const rows = this.windows.rows(upTo);
+    const rows = fresh ? this.windows.rows(upTo) : null;
     const encoderMs = this.timings.frontendMs + this.timings.encoderMs - audioMsBefore;
     const withStart = lastChunk >= settings.unfixedChunks || final;
-    const start = withStart ? this.answer.slice(0, this.settledLength(this.answer)) : [];
+    const start = !fresh ? this.answer : withStart ? this.answer.slice(0, this.settledLength(this.answer)) : [];
     const out = rows
       ? await continueAnswer(this.recognizer.text, request, {
           rows,
