@@ -78,16 +78,27 @@ const text: TextModel = {
 };
 const recognizer = new LlmPromptedRecognizer(QWEN3_ASR.features.load(null), encoder, adaptor, text, recipe);
 const settings = liveSettings(recipe);
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+/** The process's CPU time of each pass (with BLIS_NUM_THREADS=1: what one idle core would take). */
+const passCpuMs: number[] = [];
 const session = new LiveSession(recognizer, {
   request: { task: "transcribe", language: "en", hotwords: [] },
   settings,
   warnings: [],
-  exclusive: (job) => job(),
-  onUpdate: ({ chunk: c }) =>
+  exclusive: async (job) => {
+    const c0 = cpuMs();
+    const out = await job();
+    passCpuMs.push(cpuMs() - c0);
+    const c = session.chunks[session.chunks.length - 1]!;
     console.log(
-      `chunk ${String(c.index + 1).padStart(2)} to ${c.audioSeconds.toFixed(1).padStart(5)} s: ${c.processingMs.toFixed(0).padStart(6)} ms ` +
+      `chunk ${String(c.index + 1).padStart(2)} to ${c.audioSeconds.toFixed(1).padStart(5)} s: ${c.processingMs.toFixed(0).padStart(6)} ms wall, ${passCpuMs.at(-1)!.toFixed(0).padStart(6)} ms CPU ` +
         `(encoder ${c.encoderMs.toFixed(0)}, prefill ${c.prefillMs.toFixed(0)}, decode ${c.decodeMs.toFixed(0)} ms, ${c.tokens} tokens)${c.final ? " final" : ""}`,
-    ),
+    );
+    return out;
+  },
 });
 
 const samples = recording(values.audio ?? join(import.meta.dir, "..", "test", "fixtures", "audio", "zh_16k.wav"));
@@ -98,10 +109,12 @@ for (let at = 0; at < samples.length; at += chunk) {
   await session.drain();
 }
 await session.finish();
-const times = session.chunks.filter((c) => !c.final).map((c) => c.processingMs);
-const sorted = [...times].sort((a, b) => a - b);
-const worst = session.chunks.reduce((a, b) => (b.processingMs > a.processingMs ? b : a));
-console.log(
-  `per ${settings.chunkSeconds} s chunk over ${seconds} s: median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms, worst ${sorted[sorted.length - 1]!.toFixed(0)} ms ` +
-    `(chunk ${worst.index + 1}, to ${worst.audioSeconds.toFixed(1)} s); real-time factor ${session.chunks[session.chunks.length - 1]!.realTimeFactor.toFixed(2)}`,
-);
+/** Median and worst of the chunks' figures (the last pass, with nothing new to decode, left out), and the worst chunk's number. */
+function spread(xs: readonly number[]): string {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const worst = xs.indexOf(sorted[sorted.length - 1]!);
+  return `median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms, worst ${sorted[sorted.length - 1]!.toFixed(0)} ms (chunk ${worst + 1})`;
+}
+const chunks = session.chunks.filter((c) => !c.final);
+console.log(`per ${settings.chunkSeconds} s chunk over ${seconds} s, wall: ${spread(chunks.map((c) => c.processingMs))}; real-time factor ${session.chunks.at(-1)!.realTimeFactor.toFixed(2)}`);
+console.log(`per ${settings.chunkSeconds} s chunk over ${seconds} s, CPU:  ${spread(passCpuMs.slice(0, chunks.length))}`);
