@@ -16,7 +16,11 @@ import { longSpeech } from "../../helpers/audio";
 import { FIXTURES } from "../../helpers/fixtures";
 import { talkativeTinyModel } from "../../helpers/live-model";
 import { allowSlowTests } from "../../helpers/timeout";
-import { join } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { makeTinyModel } from "../../../scripts/make-tiny-model";
+import { tinyModel } from "../../helpers/tiny-model";
 
 allowSlowTests();
 
@@ -104,6 +108,29 @@ describe("a live session", () => {
 
   test("a language the family does not list is refused before any audio", () => {
     expect(() => transcriber.live({ language: "xx" })).toThrow("qwen3-asr supports");
+  });
+});
+
+describe("every LLM-prompted family", () => {
+  test("Fun-ASR-Nano (no live settings of its own, no marker before its text) runs live with the defaults", async () => {
+    const nano = await Transcriber.load(await tinyModel("fun-asr-nano"), { checkMemory: false });
+    const updates: LiveUpdate[] = [];
+    const live = nano.live({ language: "zh", onUpdate: (u) => updates.push(u) });
+    const samples = longSpeech(2);
+    for (let at = 0; at < samples.length; at += 32000) {
+      live.feed(samples.subarray(at, at + 32000), 16000);
+      await live.drain();
+    }
+    const result = await live.finish();
+    expect(result.text).toBe(updates.map((u) => u.added).join(""));
+    expect(updates.length).toBe(Math.ceil(samples.length / 32000));
+  });
+
+  test("a family without a prompted language model is refused in one line", async () => {
+    const dir = await makeTinyModel(join(mkdtempSync(join(tmpdir(), "mlx-asr-tiny-cif-")), "model"), { family: "paraformer-zh" });
+    const cif = await Transcriber.load(dir, { checkMemory: false });
+    expect(() => cif.live()).toThrow("paraformer-zh: does not prompt a language model with the audio");
+    rmSync(dirname(dir), { recursive: true, force: true });
   });
 });
 
