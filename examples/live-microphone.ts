@@ -6,8 +6,7 @@
  *   bun examples/live-microphone.ts [model] [language]
  *   bun examples/live-microphone.ts qwen3-asr auto
  */
-import { openMicrophone } from "../src/audio/live/microphone";
-import { Transcriber } from "../src/index";
+import { openMicrophone, Transcriber } from "../src/index";
 
 const [model = "qwen3-asr", language = "auto"] = process.argv.slice(2);
 const asr = await Transcriber.load(model);

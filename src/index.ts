@@ -33,6 +33,8 @@ export type {
 export { formatTranscript } from "./formats";
 export type { OutputFormat, Transcript, TranscriptSegment } from "./formats/transcript";
 export { loadAudio, waveformFromSamples } from "./audio/load";
+export { openMicrophone } from "./audio/live/microphone";
+export type { LiveAudioSource, SampleBlock } from "./audio/live/live-source";
 export { downloadModel } from "./hub/download";
 export type { DownloadOptions, DownloadProgress } from "./hub/download";
 export type { DownloadPlan, PlannedSource } from "./pipeline/download-plan";
