@@ -7,7 +7,8 @@
  * The shape is antirez/qwen-asr's push API (feed / finish), the algorithm QwenLM's
  * streaming with the bounds of the family's `LiveDefaults`.
  */
-import { CancelledError } from "../../errors";
+import { CancelledError, UsageError } from "../../errors";
+import type { Tensor } from "../../engine/mlx";
 import type { AudioPromptRequest, LiveDefaults } from "../../families/family";
 import type { TranscriptSegment } from "../../formats/transcript";
 import { MODEL_SAMPLE_RATE } from "../../audio/load";
@@ -110,7 +111,7 @@ export class LiveSession {
     const { settings } = options;
     this.recording = new Recording(options.source ?? "<live>");
     this.chunkSamples = Math.round(settings.chunkSeconds * MODEL_SAMPLE_RATE);
-    const embed = (samples: Parameters<LlmPromptedRecognizer["embed"]>[0]) => this.recognizer.embed(samples, this.recording.source, this.timings);
+    const embed = (samples: Tensor) => this.recognizer.embed(samples, this.recording.source, this.timings);
     this.windows = new EncoderWindows(this.recording, embed, Math.round(settings.encoderWindowSeconds * MODEL_SAMPLE_RATE), settings.contextWindows);
     this.text = new AnswerText(recognizer.text.tokenizer, recognizer.recipe.streamAfter?.(options.request) ?? null);
   }
@@ -128,7 +129,7 @@ export class LiveSession {
   /** More of the recording: mono samples at `sampleRate` (the same for every call). Decoding runs in the background. */
   feed(samples: Float32Array, sampleRate: number): void {
     this.throwIfFailed();
-    if (this.finishing) throw new Error("LiveSession: feed after finish");
+    if (this.finishing) throw new UsageError("LIVE_FINISHED", this.recording.source, "audio was fed after finish()");
     this.recording.append(samples, sampleRate);
     this.schedule();
   }
