@@ -3,10 +3,11 @@
  * on the CPU): a recording fed in 2 s chunks, each decoded before the next is fed
  * (as a machine that keeps up would see them), through the family's live settings.
  * Prints every chunk's processing time (encoder, prefill, decode), then the median
- * and the worst. Random weights rarely stop early, so each chunk generates close to
- * its limit of new tokens: the decode figures are the worst case.
+ * and the worst. Random weights mostly stop after a token or two; `--no-stop` takes
+ * the stop tokens away, so every chunk generates its limit of new tokens (unless the
+ * repetition guard stops it): the worst case of decoding.
  *
- *   MLX_ASR_DEVICE=cpu BLIS_NUM_THREADS=1 bun scripts/bench-live.ts [--seconds 60] [--size 0.6b|1.7b] [--audio file.wav]
+ *   MLX_ASR_DEVICE=cpu BLIS_NUM_THREADS=1 bun scripts/bench-live.ts [--seconds 60] [--size 0.6b|1.7b] [--audio file.wav] [--no-stop]
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,7 +31,7 @@ import type { TextModel } from "../src/pipeline/text-model";
 import { TextTokenizer } from "../src/pipeline/tokenizer";
 import { defaultStd } from "./synthetic/checkpoint";
 
-const { values } = parseArgs({ options: { seconds: { type: "string" }, size: { type: "string" }, audio: { type: "string" } } });
+const { values } = parseArgs({ options: { seconds: { type: "string" }, size: { type: "string" }, audio: { type: "string" }, "no-stop": { type: "boolean" } } });
 const seconds = Number(values.seconds ?? 60);
 const large = values.size === "1.7b";
 const audioConfig = large ? QWEN3_ASR_1_7B_AUDIO : QWEN3_ASR_0_6B_AUDIO;
@@ -73,7 +74,7 @@ const text: TextModel = {
   llm,
   tokenizer,
   recipe,
-  stopIds: new Set(recipe.stopTokens.map((t) => tokenizer.idOf(t)!)),
+  stopIds: new Set(values["no-stop"] ? [] : recipe.stopTokens.map((t) => tokenizer.idOf(t)!)),
   audioPlaceholderId: tokenizer.idOf(recipe.audioPlaceholder!)!,
 };
 const recognizer = new LlmPromptedRecognizer(QWEN3_ASR.features.load(null), encoder, adaptor, text, recipe);
@@ -103,7 +104,7 @@ const session = new LiveSession(recognizer, {
 
 const samples = recording(values.audio ?? join(import.meta.dir, "..", "test", "fixtures", "audio", "zh_16k.wav"));
 const chunk = Math.round(settings.chunkSeconds * 16000);
-console.log(`${large ? "1.7B" : "0.6B"} float32, random weights; ${seconds} s fed in ${settings.chunkSeconds} s chunks; settings ${JSON.stringify(settings)}`);
+console.log(`${large ? "1.7B" : "0.6B"} float32, random weights; ${seconds} s fed in ${settings.chunkSeconds} s chunks; settings ${JSON.stringify(settings)}${values["no-stop"] ? "; no stop tokens" : ""}`);
 for (let at = 0; at < samples.length; at += chunk) {
   session.feed(samples.subarray(at, at + chunk), 16000);
   await session.drain();
