@@ -14,6 +14,7 @@ export type {
   TranscriptionResult,
   TranslationResult,
 } from "./pipeline/transcriber";
+export type { LiveChunkStats, LiveOptions, LiveSession, LiveUpdate } from "./pipeline/live/live-session";
 export type { SamplingOptions } from "./families/sampling-options";
 export { allFamilies, DEFAULT_FAMILY, familyByName, registerFamily } from "./families/registry";
 export { loadFamilyModule } from "./families/plugins";
@@ -24,6 +25,7 @@ export type {
   LanguageModelComponent,
   HubPart,
   HubSource,
+  LiveDefaults,
   LlmPromptedRecipe,
   NetworkComponent,
   ReleaseLayout,
@@ -31,6 +33,8 @@ export type {
 export { formatTranscript } from "./formats";
 export type { OutputFormat, Transcript, TranscriptSegment } from "./formats/transcript";
 export { loadAudio, waveformFromSamples } from "./audio/load";
+export { openMicrophone } from "./audio/live/microphone";
+export type { LiveAudioSource, SampleBlock } from "./audio/live/live-source";
 export { downloadModel } from "./hub/download";
 export type { DownloadOptions, DownloadProgress } from "./hub/download";
 export type { DownloadPlan, PlannedSource } from "./pipeline/download-plan";

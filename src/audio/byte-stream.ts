@@ -26,6 +26,12 @@ export class ByteStreamReader {
     return this.take(Math.min(n, this.buffered), true);
   }
 
+  /** Whatever has arrived, up to `most` bytes, waiting only when nothing has (empty only at the end of the stream). */
+  async readSome(most: number): Promise<Uint8Array> {
+    await this.fill(1);
+    return this.take(Math.min(most, this.buffered), true);
+  }
+
   /** What is buffered, then the rest of the stream, chunk by chunk. */
   async *remaining(): AsyncGenerator<Uint8Array, void, undefined> {
     if (this.buffered > 0) yield this.take(this.buffered, true);

@@ -17,10 +17,13 @@ import { memoryReportFor } from "./memory/inputs";
 import { printError } from "./error-line";
 import { DEFAULT_MODEL, loadTranscriber } from "./model-option";
 import { writeFileAtomic } from "./output-files";
+import { LIVE_OPTION_HELP, runLive } from "./live";
+import { z } from "zod";
 import { planResultNames } from "./output-names";
 
 const HELP = `usage: bun run mlx-asr transcribe <audio files…> [options]
        bun run transcribe <audio files…> [options]
+       bun run transcribe --live -|mic [options]
 
 With several files, a file that fails is reported and the others are still
 transcribed (exit 10 if any failed); --format json|verbose_json on stdout then
@@ -29,15 +32,23 @@ prints JSON Lines: one object per file, with its "file".
 ${DECODE_OPTION_HELP}  --stream                              print text as it is decoded (with --format other than txt,
                                         the formatted result follows once the file is done)
   --memory                              print the memory the model needs (weights, KV cache, activations) and exit
+${LIVE_OPTION_HELP}
+Live: on a terminal the committed text is written once and the tentative tail redrawn
+after it; otherwise each committed piece is printed on its own line, and the final
+transcript follows in --format (or goes to --output <dir>).
 `;
 
 const Schema = DecodeOptionsSchema.extend({
   stream: DecodeOptionsSchema.shape.translate,
   memory: DecodeOptionsSchema.shape.translate,
+  live: z.string().min(1).optional(),
+  raw: DecodeOptionsSchema.shape.translate,
+  verbose: DecodeOptionsSchema.shape.translate,
 });
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs("transcribe", argv, { ...DECODE_OPTION_SPEC, stream: { type: "boolean" }, memory: { type: "boolean" } }, Schema);
+  const spec = { ...DECODE_OPTION_SPEC, stream: { type: "boolean" }, memory: { type: "boolean" }, live: { type: "string" }, raw: { type: "boolean" }, verbose: { type: "boolean" } } as const;
+  const { values, positionals } = parseCommandArgs("transcribe", argv, spec, Schema);
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
@@ -46,6 +57,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${await memoryReportFor(values.model ?? DEFAULT_MODEL, values.quantize, values["segment-seconds"])}\n`);
     return 0;
   }
+  if (values.live !== undefined) return runLive(values, positionals);
+  if (values.raw || values.verbose) throw new UsageError("BAD_ARGUMENTS", `transcribe --${values.raw ? "raw" : "verbose"}`, "goes with --live");
   if (positionals.length === 0) throw new UsageError("BAD_ARGUMENTS", "transcribe", "give at least one audio file (see --help)");
   if (values.stream && values.output) throw new UsageError("BAD_ARGUMENTS", "transcribe --stream", "streams to the terminal; leave out --output");
   const several = positionals.length > 1;

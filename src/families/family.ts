@@ -83,10 +83,30 @@ export interface ParsedOutput {
   readonly language: string | null;
 }
 
+/**
+ * How a live session decodes a growing recording (see src/pipeline/live): every
+ * `chunkSeconds` of new audio, the recording so far (at most `contextWindows`
+ * encoder windows of `encoderWindowSeconds`; completed windows are encoded once) is
+ * decoded again, after the first `unfixedChunks` chunks with the text committed so
+ * far (at most `prefixTokens` of it) as the start of the model's answer. The last
+ * `rollbackTokens` tokens of each answer stay tentative and are decoded again with
+ * the next chunk; at most `maxNewTokens` are generated per chunk.
+ */
+export interface LiveDefaults {
+  readonly chunkSeconds: number;
+  readonly encoderWindowSeconds: number;
+  readonly contextWindows: number;
+  readonly unfixedChunks: number;
+  readonly rollbackTokens: number;
+  readonly maxNewTokens: number;
+  readonly prefixTokens: number;
+}
+
 /** How an LLM-prompted family turns audio into text: encoder → adaptor rows injected into a prompt → generate. */
 export interface LlmPromptedRecipe {
   readonly kind: "llm-prompted";
   readonly prompts: {
+    /** Ends where the model's answer begins: a live session appends the text committed so far there. */
     audio(request: AudioPromptRequest): PromptPart[];
     /** zh → en text translation. */
     translation(text: string): PromptPart[];
@@ -108,6 +128,8 @@ export interface LlmPromptedRecipe {
    * Null or absent: the output is transcript from its first token.
    */
   streamAfter?(request: AudioPromptRequest): string | null;
+  /** Live transcription tuned for the family; absent: the pipeline's defaults. */
+  readonly live?: LiveDefaults;
 }
 
 /**

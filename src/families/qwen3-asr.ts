@@ -15,7 +15,7 @@ import { WhisperLogMel } from "../audio/features/whisper-log-mel";
 import { readJsonFile } from "../config";
 import { AUT_ENCODER, AutEncoderConfigSchema, QWEN3_ASR_0_6B_AUDIO } from "../models/aut-encoder";
 import { QWEN3_0_6B, QWEN3_DECODER, Qwen3ConfigSchema, tinyQwen3, type Qwen3Config } from "../models/qwen3-decoder";
-import type { AudioPromptRequest, FamilyWithRecipe, FeatureComponent, LanguageModelComponent, LlmPromptedRecipe, NetworkComponent } from "./family";
+import type { AudioPromptRequest, FamilyWithRecipe, FeatureComponent, LanguageModelComponent, LiveDefaults, LlmPromptedRecipe, NetworkComponent } from "./family";
 import { chatTurn, QWEN3_STOP_TOKENS, qwen3TokenizerDir, translationTurn } from "./prompts/chatml";
 import { AUDIO, template, user, type PromptPart } from "./prompts/parts";
 import { ASR_TEXT_TAG, parseQwen3AsrOutput, QWEN3_ASR_LANGUAGES } from "./qwen3-asr-output";
@@ -100,6 +100,14 @@ const decoder: LanguageModelComponent = {
   writeTinyTokenizer: writeQwen3AsrTokenizer,
 };
 
+/**
+ * The release's streaming (2 s chunks, the first 2 without a text prefix, 5 tokens
+ * rolled back) with antirez/qwen-asr's bounds: 32 new tokens per chunk, the AuT's 8 s
+ * attention windows encoded once when complete, 4 of them (32 s) of audio and 150
+ * tokens of committed text kept in the prompt.
+ */
+const LIVE: LiveDefaults = { chunkSeconds: 2, encoderWindowSeconds: 8, contextWindows: 4, unfixedChunks: 2, rollbackTokens: 5, maxNewTokens: 32, prefixTokens: 150 };
+
 function isForced(request: AudioPromptRequest): boolean {
   return request.language !== "auto" && request.language in QWEN3_ASR_LANGUAGES;
 }
@@ -140,6 +148,7 @@ export const QWEN3_ASR: FamilyWithRecipe<LlmPromptedRecipe> = {
     generation: { maxAudioTokens: () => 512, maxTranslationTokens: 200, sampling: { temperature: 0 }, repetitionGuard: true },
     parseOutput: (raw, request) => parseQwen3AsrOutput(raw, isForced(request)),
     streamAfter: (request) => (isForced(request) ? null : ASR_TEXT_TAG),
+    live: LIVE,
   },
   releases: [QWEN3_ASR_RELEASE],
   hub: [

@@ -21,6 +21,9 @@ import { generateText, type GenerationResult } from "./text-generation";
 import { TrimmedStream } from "./trimmed-stream";
 import { assertFitsInMemory } from "./memory-check";
 import { resolveModel, type ResolveModelOptions } from "./resolve-model";
+import { LlmPromptedRecognizer } from "./recognizers/llm-prompted";
+import { LiveSession, type LiveOptions } from "./live/live-session";
+import { liveSettings } from "./live/live-settings";
 
 export type { AudioInput };
 
@@ -160,6 +163,31 @@ export class Transcriber {
         }),
       options.signal,
     );
+  }
+
+  /**
+   * A live session (families whose recognizer prompts a language model): `feed`
+   * audio as it is recorded, receive the committed and tentative text through
+   * `onUpdate`, and `finish()` for the transcript. Its passes share this
+   * transcriber's queue with other calls.
+   */
+  live(options: LiveOptions = {}): LiveSession {
+    const recognizer = this.model.recognizer;
+    if (!recognizer) throw new UsageError("TEXT_ONLY_MODEL", this.model.files.root, "is a text-only model (no audio encoder); it can translate text but not transcribe");
+    if (!(recognizer instanceof LlmPromptedRecognizer)) {
+      throw new UsageError("LIVE_UNSUPPORTED", this.family.name, "does not prompt a language model with the audio, which live transcription needs (its text is decoded again with every chunk)");
+    }
+    const warnings: string[] = [];
+    const request = this.checkOptions({ language: options.language, hotwords: options.hotwords }, warnings);
+    return new LiveSession(recognizer, {
+      request,
+      settings: liveSettings(recognizer.recipe, options.settings),
+      warnings,
+      onUpdate: options.onUpdate,
+      signal: options.signal,
+      source: options.source,
+      exclusive: (job) => this.queue.run(job),
+    });
   }
 
   /** Chinese transcript, then its English translation (per segment, so subtitles can show both). */
