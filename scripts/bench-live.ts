@@ -18,7 +18,7 @@ import { loadAudio } from "../src/audio/load";
 import { mx, type Tensor } from "../src/engine/mlx";
 import { toFloat32Array } from "../src/engine/transfer";
 import { CheckpointIndex } from "../src/engine/weights";
-import type { LanguageModelComponent, LlmPromptedRecipe } from "../src/families/family";
+import type { LanguageModelComponent, LlmPromptedRecipe, LocatedModel } from "../src/families/family";
 import { QWEN3_ASR, QWEN3_ASR_0_6B_TEXT, QWEN3_ASR_1_7B_TEXT } from "../src/families/qwen3-asr";
 import { AUT_ENCODER, autEncoderTensors, QWEN3_ASR_0_6B_AUDIO, QWEN3_ASR_1_7B_AUDIO } from "../src/models/aut-encoder";
 import { Qwen3Decoder, qwen3Tensors } from "../src/models/qwen3-decoder";
@@ -70,14 +70,17 @@ const decoderComponent = QWEN3_ASR.components.find((c) => c.role === "decoder") 
 decoderComponent.writeTinyTokenizer(tokenizerDir);
 const tokenizer = TextTokenizer.load(tokenizerDir);
 rmSync(tokenizerDir, { recursive: true, force: true });
+/** Random weights have no files; a NaN found in them is reported against this name. */
+const files: LocatedModel = { root: "(random weights)", family: QWEN3_ASR, frontendDir: null, tokenizerDir };
 const text: TextModel = {
   llm,
+  files,
   tokenizer,
   recipe,
   stopIds: new Set(values["no-stop"] ? [] : recipe.stopTokens.map((t) => tokenizer.idOf(t)!)),
   audioPlaceholderId: tokenizer.idOf(recipe.audioPlaceholder!)!,
 };
-const recognizer = new LlmPromptedRecognizer(QWEN3_ASR.features.load(null), encoder, adaptor, text, recipe);
+const recognizer = new LlmPromptedRecognizer(QWEN3_ASR.features.load(null), encoder, adaptor, text, recipe, files);
 const settings = liveSettings(recipe);
 const cpuMs = () => {
   const { user, system } = process.cpuUsage();
