@@ -24,7 +24,7 @@ import { AUT_ENCODER, autEncoderTensors, QWEN3_ASR_0_6B_AUDIO, QWEN3_ASR_1_7B_AU
 import { Qwen3Decoder, qwen3Tensors } from "../src/models/qwen3-decoder";
 import { NetworkWeights } from "../src/nn/network";
 import type { AudioAdaptor, AudioEncoder } from "../src/nn/parts";
-import { LiveSession } from "../src/pipeline/live/live-session";
+import { PromptedLiveSession } from "../src/pipeline/live/prompted-live-session";
 import { liveSettings } from "../src/pipeline/live/live-settings";
 import { LlmPromptedRecognizer } from "../src/pipeline/recognizers/llm-prompted";
 import type { TextModel } from "../src/pipeline/text-model";
@@ -88,7 +88,7 @@ const cpuMs = () => {
 };
 /** The process's CPU time of each pass (with BLIS_NUM_THREADS=1: what one idle core would take). */
 const passCpuMs: number[] = [];
-const session = new LiveSession(recognizer, {
+const session = new PromptedLiveSession(recognizer, {
   request: { task: "transcribe", language: "en", hotwords: [] },
   settings,
   warnings: [],

@@ -7,7 +7,11 @@
  * the CPU time (with BLIS_NUM_THREADS=1) says what one idle core would take. Asserts nothing. Without --model, a release with random weights is written first
  * (scripts/synthetic/paraformer-release.ts).
  *
- *   bun scripts/bench-paraformer.ts [--model DIR] [--audio FILE] [--seconds 30] [--runs N]
+ * With --live, the same audio then goes through a live session instead, fed a
+ * second at a time as a microphone would (each piece waits for its pass): every
+ * pass's time, median and worst, and the real-time factor.
+ *
+ *   bun scripts/bench-paraformer.ts [--model DIR] [--audio FILE] [--seconds 30] [--runs N] [--live]
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -23,7 +27,7 @@ import { writeParaformerRelease } from "./synthetic/paraformer-release";
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { model: { type: "string" }, audio: { type: "string" }, seconds: { type: "string" }, runs: { type: "string" } },
+  options: { model: { type: "string" }, audio: { type: "string" }, seconds: { type: "string" }, runs: { type: "string" }, live: { type: "boolean" } },
 });
 const runs = Number(values.runs ?? 3);
 const seconds = Number(values.seconds ?? 30);
@@ -36,6 +40,22 @@ const cpuMs = () => {
 function summary(ms: number[]): string {
   const sorted = [...ms].sort((a, b) => a - b);
   return `median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms, min ${sorted[0]!.toFixed(0)} ms`;
+}
+
+async function liveSession(transcriber: Transcriber, input: Float32Array): Promise<void> {
+  const live = transcriber.live();
+  const started = cpuMs();
+  for (let at = 0; at < input.length; at += 16000) {
+    live.feed(input.subarray(at, at + 16000), 16000);
+    await live.drain();
+  }
+  const result = await live.finish();
+  const cpu = cpuMs() - started;
+  const times = live.chunks.map((c) => c.processingMs).sort((a, b) => a - b);
+  process.stdout.write(
+    `live, ${seconds} s fed a second at a time: ${times.length} passes, median ${times[Math.floor(times.length / 2)]!.toFixed(0)} ms, worst ${times.at(-1)!.toFixed(0)} ms wall; ` +
+      `${(cpu / times.length).toFixed(0)} ms CPU per pass on average; real-time factor ${result.timings.realTimeFactor.toFixed(2)}; ${[...result.text].length} characters, ${result.segments.length} segments\n`,
+  );
 }
 
 const scratch = values.model ? null : mkdtempSync(join(tmpdir(), "mlx-asr-bench-paraformer-"));
@@ -54,6 +74,10 @@ try {
   const samples = audio ? audio.samples.index(mx.Slice(0, seconds * 16000)) : mx.multiply(mx.random.normal([seconds * 16000], mx.float32, 0, 1, mx.random.key(3)), 0.05);
   mx.eval(samples);
   const input = new Float32Array(samples.tolist() as number[]);
+  if (values.live) {
+    await liveSession(transcriber, input);
+    process.exit(0);
+  }
   const stages: Record<string, number[]> = { features: [], encoder: [], predictor: [], "decoder + best tokens": [], "text + times": [], "stages total": [], "transcribe()": [], "transcribe() CPU": [] };
   let tokens = 0;
   for (let run = 0; run <= runs; run++) {

@@ -14,7 +14,7 @@ export type {
   TranscriptionResult,
   TranslationResult,
 } from "./pipeline/transcriber";
-export type { LiveChunkStats, LiveOptions, LiveSession, LiveUpdate } from "./pipeline/live/live-session";
+export type { LiveChunkStats, LiveOptions, LiveSession, LiveSettingOverrides, LiveUpdate } from "./pipeline/live/live-session";
 export type { SamplingOptions } from "./families/sampling-options";
 export { allFamilies, DEFAULT_FAMILY, familyByName, registerFamily } from "./families/registry";
 export { loadFamilyModule } from "./families/plugins";

@@ -102,6 +102,20 @@ export interface LiveDefaults {
   readonly prefixTokens: number;
 }
 
+/**
+ * How a live session runs a one-pass recognizer (CIF, CTC) on a growing recording:
+ * every `chunkSeconds` of new audio it is run again on the audio not committed yet;
+ * the words that end more than `settleSeconds` before the end of the audio are
+ * committed and their audio let go. A window holding more than `windowSeconds`
+ * (a word longer than the margin) commits every word that has ended; one holding
+ * twice that commits everything, so the audio kept stays bounded.
+ */
+export interface RerunLiveDefaults {
+  readonly chunkSeconds: number;
+  readonly settleSeconds: number;
+  readonly windowSeconds: number;
+}
+
 /** How an LLM-prompted family turns audio into text: encoder → adaptor rows injected into a prompt → generate. */
 export interface LlmPromptedRecipe {
   readonly kind: "llm-prompted";
@@ -148,6 +162,8 @@ export interface CifRecipe {
   readonly language: string;
   /** Seconds of audio per encoder frame, for token times. */
   readonly frameSeconds: number;
+  /** Live transcription tuned for the family; absent: the pipeline's defaults. */
+  readonly live?: RerunLiveDefaults;
 }
 
 export type RecognizerRecipe = LlmPromptedRecipe | CifRecipe;

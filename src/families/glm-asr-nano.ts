@@ -15,7 +15,7 @@ import { WhisperLogMel } from "../audio/features/whisper-log-mel";
 import { readJsonFile } from "../config";
 import { GLM_ASR_NANO_TEXT, LLAMA_DECODER, tinyLlama } from "../models/llama-decoder";
 import { GLM_ASR_NANO_AUDIO, WHISPER_ROPE_ENCODER, WhisperRopeEncoderConfigSchema } from "../models/whisper-rope-encoder";
-import type { FamilyWithRecipe, FeatureComponent, LanguageModelComponent, LlmPromptedRecipe, NetworkComponent } from "./family";
+import type { FamilyWithRecipe, FeatureComponent, LanguageModelComponent, LiveDefaults, LlmPromptedRecipe, NetworkComponent } from "./family";
 import { GLM_ASR_NANO_RELEASE } from "./glm-asr-nano-release";
 import { AUDIO, template, user, type PromptPart } from "./prompts/parts";
 
@@ -120,6 +120,14 @@ function chat(text: string): PromptPart[] {
   return [template("<|user|>\n"), user(text), template("<|assistant|>\n")];
 }
 
+/**
+ * The encoder attends over whole 30 s windows, each piece padded to one as the
+ * release's processor does, so live windows are those: encoding a shorter one costs
+ * the same and would see other context than offline. One completed window is kept
+ * in the prompt beside the filling one.
+ */
+const LIVE: LiveDefaults = { chunkSeconds: 2, encoderWindowSeconds: 30, contextWindows: 1, unfixedChunks: 2, rollbackTokens: 5, maxNewTokens: 32, prefixTokens: 150 };
+
 export const GLM_ASR_NANO: FamilyWithRecipe<LlmPromptedRecipe> = {
   name: "glm-asr-nano",
   title: "GLM-ASR-Nano-2512 (Whisper-style encoder with partial RoPE + 4-frame projector + Llama)",
@@ -141,6 +149,7 @@ export const GLM_ASR_NANO: FamilyWithRecipe<LlmPromptedRecipe> = {
     audioPlaceholder: AUDIO_PAD,
     stopTokens: ["<|endoftext|>", "<|user|>", "<|observation|>"],
     generation: { maxAudioTokens: () => 512, maxTranslationTokens: 200, sampling: { temperature: 0 }, repetitionGuard: true },
+    live: LIVE,
   },
   releases: [GLM_ASR_NANO_RELEASE],
   hub: [

@@ -22,8 +22,10 @@ import { TrimmedStream } from "./trimmed-stream";
 import { assertFitsInMemory } from "./memory-check";
 import { resolveModel, type ResolveModelOptions } from "./resolve-model";
 import { LlmPromptedRecognizer } from "./recognizers/llm-prompted";
-import { LiveSession, type LiveOptions } from "./live/live-session";
-import { liveSettings } from "./live/live-settings";
+import type { LiveOptions, LiveSession } from "./live/live-session";
+import { liveSettings, rerunLiveSettings } from "./live/live-settings";
+import { PromptedLiveSession } from "./live/prompted-live-session";
+import { RerunLiveSession } from "./live/rerun-live-session";
 
 export type { AudioInput };
 
@@ -166,28 +168,25 @@ export class Transcriber {
   }
 
   /**
-   * A live session (families whose recognizer prompts a language model): `feed`
-   * audio as it is recorded, receive the committed and tentative text through
-   * `onUpdate`, and `finish()` for the transcript. Its passes share this
-   * transcriber's queue with other calls.
+   * A live session: `feed` audio as it is recorded, receive the committed and
+   * tentative text through `onUpdate`, and `finish()` for the transcript. A family
+   * prompting a language model continues its answer with every chunk; a one-pass
+   * recognizer that times its words is run again on the audio not committed yet.
+   * Its passes share this transcriber's queue with other calls.
    */
   live(options: LiveOptions = {}): LiveSession {
     const recognizer = this.model.recognizer;
     if (!recognizer) throw new UsageError("TEXT_ONLY_MODEL", this.model.files.root, "is a text-only model (no audio encoder); it can translate text but not transcribe");
-    if (!(recognizer instanceof LlmPromptedRecognizer)) {
-      throw new UsageError("LIVE_UNSUPPORTED", this.family.name, "does not prompt a language model with the audio, which live transcription needs (its text is decoded again with every chunk)");
-    }
     const warnings: string[] = [];
     const request = this.checkOptions({ language: options.language, hotwords: options.hotwords }, warnings);
-    return new LiveSession(recognizer, {
-      request,
-      settings: liveSettings(recognizer.recipe, options.settings),
-      warnings,
-      onUpdate: options.onUpdate,
-      signal: options.signal,
-      source: options.source,
-      exclusive: (job) => this.queue.run(job),
-    });
+    const session = { request, warnings, onUpdate: options.onUpdate, signal: options.signal, source: options.source, exclusive: <T>(job: () => Promise<T>) => this.queue.run(job) };
+    if (recognizer instanceof LlmPromptedRecognizer) {
+      return new PromptedLiveSession(recognizer, { ...session, settings: liveSettings(recognizer.recipe, options.settings) });
+    }
+    if (recognizer.rerunsLive) {
+      return new RerunLiveSession(recognizer, { ...session, settings: rerunLiveSettings(recognizer.rerunsLive, options.settings) });
+    }
+    throw new UsageError("LIVE_UNSUPPORTED", this.family.name, "neither prompts a language model with the audio nor times its words, which live transcription needs");
   }
 
   /** Chinese transcript, then its English translation (per segment, so subtitles can show both). */

@@ -5,11 +5,12 @@
  * one-line error when the microphone cannot be captured.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { longSpeech } from "../helpers/audio";
 import { ROOT, runCli } from "../helpers/cli";
+import { familyFile, familyUtterances } from "../helpers/family-fixtures";
 import { talkativeTinyModel } from "../helpers/live-model";
 import { allowSlowTests } from "../helpers/timeout";
 import { encodeWav } from "../helpers/wav";
@@ -131,5 +132,25 @@ describe("transcribe --live mic", () => {
     expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(r.stderr).toContain("error[MIC_UNAVAILABLE]: microphone: no capture device could be opened (");
     expect(r.stderr).toContain("default: No such device");
+  });
+});
+
+describe("transcribe --live - with Paraformer (re-run on the audio not committed yet)", () => {
+  test("a WAV on standard input: exit 0, a line per pass that committed words, adding up to the start of the final transcript", () => {
+    const paraformer = familyFile("paraformer-zh", "model");
+    const wav = familyUtterances("paraformer-zh").find((u) => u.id === "asr_example_5s")!.wav!;
+    const stdin = readFileSync(wav);
+    const result = Bun.spawnSync(["bun", join(ROOT, "src/cli/main.ts"), "transcribe", "--live", "-", "--model", paraformer, "--format", "json", "--verbose"], { cwd: ROOT, stdin, stdout: "pipe", stderr: "pipe" });
+    const stderr = result.stderr.toString();
+    expect(stderr).not.toContain("error");
+    expect(result.exitCode).toBe(0);
+    expect(stderr).toMatch(/live: chunk 1 to 1\.0 s: \d+ ms for 1\.0 s of audio/);
+    const stdout = result.stdout.toString();
+    const { pieces, final } = readOutput(stdout);
+    expect(final.text.length).toBeGreaterThan(0);
+    expect(pieces.join("")).toBe(final.text.slice(0, pieces.join("").length));
+    const offline = runCli(["transcribe", "--model", paraformer, wav]);
+    expect(offline.status).toBe(0);
+    expect([...final.text].length).toBeGreaterThan([...offline.stdout.trim()].length / 2);
   });
 });

@@ -1,24 +1,15 @@
 /**
- * A live transcription session over any LLM-prompted family: audio is fed as it
- * is recorded; every chunk of new audio the recording so far is decoded again, with
- * the text committed so far as the start of the model's answer (after the first
- * chunks), and all but the last few tokens of the answer become committed text,
- * which only ever grows. `finish()` decodes what is left and commits everything.
- * The shape is antirez/qwen-asr's push API (feed / finish), the algorithm QwenLM's
- * streaming with the bounds of the family's `LiveDefaults`.
+ * What every live transcription session shares: audio is fed as it is recorded,
+ * passes run in the background whenever a whole chunk of new audio has arrived
+ * (one at a time, each with the engine to itself), text once committed only grows,
+ * and `finish()` decodes what is left. How a pass turns the recording into text is
+ * the subclass's: a prompted language model continuing its answer, or a one-pass
+ * recognizer run again on the audio not committed yet.
  */
 import { CancelledError, UsageError } from "../../errors";
-import type { Tensor } from "../../engine/mlx";
-import type { AudioPromptRequest, LiveDefaults } from "../../families/family";
-import type { TranscriptSegment } from "../../formats/transcript";
+import type { AudioPromptRequest } from "../../families/family";
 import { MODEL_SAMPLE_RATE } from "../../audio/load";
-import { releaseMemory } from "../../runtime";
-import type { LlmPromptedRecognizer } from "../recognizers/llm-prompted";
-import type { Timings, TranscriptionResult } from "../transcriber";
-import { StreamingTextDecoder } from "../tokenizer";
-import { AnswerText } from "./answer-text";
-import { continueAnswer } from "./continuation";
-import { EncoderWindows } from "./encoder-windows";
+import type { TranscriptionResult } from "../transcriber";
 import { Recording } from "./recording";
 
 /** What one decoding pass took. */
@@ -50,6 +41,19 @@ export interface LiveUpdate {
   readonly chunk: LiveChunkStats;
 }
 
+/** Overrides of a family's live settings; each kind of session reads the ones it has. */
+export interface LiveSettingOverrides {
+  readonly chunkSeconds?: number;
+  readonly encoderWindowSeconds?: number;
+  readonly contextWindows?: number;
+  readonly unfixedChunks?: number;
+  readonly rollbackTokens?: number;
+  readonly maxNewTokens?: number;
+  readonly prefixTokens?: number;
+  readonly settleSeconds?: number;
+  readonly windowSeconds?: number;
+}
+
 /** What a caller of `Transcriber.live` chooses. */
 export interface LiveOptions {
   /** A language code of the family, or "auto" (the default) where the family detects it. */
@@ -59,14 +63,14 @@ export interface LiveOptions {
   readonly onUpdate?: (update: LiveUpdate) => void;
   readonly signal?: AbortSignal;
   /** Overrides of the family's live settings. */
-  readonly settings?: Partial<LiveDefaults>;
+  readonly settings?: LiveSettingOverrides;
   /** How errors name the input, e.g. "<stdin>". */
   readonly source?: string;
 }
 
+/** What a session is given by the Transcriber that opens it. */
 export interface LiveSessionOptions {
   readonly request: AudioPromptRequest;
-  readonly settings: LiveDefaults;
   readonly warnings: readonly string[];
   readonly onUpdate?: (update: LiveUpdate) => void;
   readonly signal?: AbortSignal;
@@ -76,50 +80,26 @@ export interface LiveSessionOptions {
   readonly source?: string;
 }
 
-/** The meta text before a marker (a language tag) is a few tokens; beyond this many, there is none. */
-const META_TOKENS_MOST = 32;
-
-/** A moment of the recording up to which text was committed. */
-interface CommitMark {
-  readonly seconds: number;
-  readonly text: string;
-}
-
-export class LiveSession {
-  private readonly recording: Recording;
-  private readonly windows: EncoderWindows;
-  private readonly text: AnswerText;
-  private readonly chunkSamples: number;
-  /** The model's whole answer so far (meta text and transcript), as tokens. */
-  private answer: number[] = [];
-  /** Chunks taken in by passes so far. */
-  private chunksDone = 0;
+export abstract class LiveSession {
+  protected readonly recording: Recording;
+  protected readonly stats: LiveChunkStats[] = [];
   /** Samples of the recording decoded so far. */
-  private decodedUpTo = 0;
-  private passes = 0;
-  private readonly stats: LiveChunkStats[] = [];
-  private readonly timings: Timings = { audioMs: 0, frontendMs: 0, encoderMs: 0, prefillMs: 0, decodeMs: 0, totalMs: 0, tokens: 0, tokensPerSecond: 0, realTimeFactor: 0 };
-  private readonly marks: CommitMark[] = [];
+  protected decodedUpTo = 0;
+  private readonly chunkSamples: number;
   private running: Promise<void> | null = null;
   private failure: unknown = null;
   private finishing: Promise<TranscriptionResult> | null = null;
 
-  constructor(
-    private readonly recognizer: LlmPromptedRecognizer,
-    private readonly options: LiveSessionOptions,
+  protected constructor(
+    protected readonly options: LiveSessionOptions,
+    chunkSeconds: number,
   ) {
-    const { settings } = options;
     this.recording = new Recording(options.source ?? "<live>");
-    this.chunkSamples = Math.round(settings.chunkSeconds * MODEL_SAMPLE_RATE);
-    const embed = (samples: Tensor) => this.recognizer.embed(samples, this.recording.source, this.timings);
-    this.windows = new EncoderWindows(this.recording, embed, Math.round(settings.encoderWindowSeconds * MODEL_SAMPLE_RATE), settings.contextWindows);
-    this.text = new AnswerText(recognizer.text.tokenizer, recognizer.recipe.streamAfter?.(options.request) ?? null);
+    this.chunkSamples = Math.round(chunkSeconds * MODEL_SAMPLE_RATE);
   }
 
   /** The text committed so far. */
-  get committed(): string {
-    return this.text.text;
-  }
+  abstract get committed(): string;
 
   /** Each pass's figures so far. */
   get chunks(): readonly LiveChunkStats[] {
@@ -140,16 +120,22 @@ export class LiveSession {
     this.throwIfFailed();
   }
 
-  /** Decodes the rest of the recording and commits all of the answer; the transcript of the whole session. */
+  /** Decodes the rest of the recording and commits all of it; the transcript of the whole session. */
   finish(): Promise<TranscriptionResult> {
     this.finishing ??= (async () => {
       await this.drain();
       this.recording.close();
-      await this.options.exclusive(() => this.pass(true));
+      await this.options.exclusive(() => this.checkedPass(this.passExtent(true)));
       return this.result();
     })();
     return this.finishing;
   }
+
+  /** One pass over the recording up to `extent.upTo`, taking in `extent.chunks` chunks of new audio. */
+  protected abstract pass(extent: PassExtent): Promise<void>;
+
+  /** The transcript of the whole session, once the last pass ran. */
+  protected abstract result(): TranscriptionResult;
 
   private throwIfFailed(): void {
     if (this.failure) throw this.failure;
@@ -160,7 +146,7 @@ export class LiveSession {
     if (this.recording.end - this.decodedUpTo < this.chunkSamples) return;
     this.running = (async () => {
       try {
-        while (!this.failure && this.recording.end - this.decodedUpTo >= this.chunkSamples) await this.options.exclusive(() => this.pass(false));
+        while (!this.failure && this.recording.end - this.decodedUpTo >= this.chunkSamples) await this.options.exclusive(() => this.checkedPass(this.passExtent(false)));
       } catch (e) {
         this.failure = e;
       } finally {
@@ -169,137 +155,23 @@ export class LiveSession {
     })();
   }
 
-  /**
-   * The answer's tokens up to which text is settled: all but the last
-   * `rollbackTokens` (all but the last one when the transcript is shorter than that,
-   * so that text still advances), never fewer than committed, never ending inside a
-   * character.
-   */
-  private settledLength(answer: readonly number[]): number {
-    const floor = this.text.tokenCount;
-    const meta = this.metaLength(answer);
-    let settled = answer.length - this.options.settings.rollbackTokens;
-    if (settled <= meta && answer.length > meta) settled = answer.length - 1;
-    let end = Math.max(floor, settled);
-    const tokenizer = this.recognizer.text.tokenizer;
-    // A character is at most 4 bytes and a token at least 1: the last 4 tokens show whether one is cut.
-    while (end > floor && tokenizer.decode(answer.slice(Math.max(0, end - 4), end)).endsWith("\uFFFD")) end--;
-    return end;
+  /** How far a pass decodes: every whole chunk received (the last pass: everything). */
+  private passExtent(final: boolean): PassExtent {
+    const pending = this.recording.end - this.decodedUpTo;
+    const chunks = final ? Math.ceil(pending / this.chunkSamples) : Math.floor(pending / this.chunkSamples);
+    return { final, chunks, upTo: final ? this.recording.end : this.decodedUpTo + chunks * this.chunkSamples };
   }
 
-  /** The answer's start as the prompt holds it: at most `prefixTokens` of its latest tokens, after its meta text. */
-  private promptStart(start: readonly number[]): number[] {
-    const most = this.options.settings.prefixTokens;
-    const head = this.metaLength(start);
-    if (start.length - head <= most) return [...start];
-    return [...start.slice(0, head), ...start.slice(start.length - most)];
-  }
-
-  /** Tokens of the answer before the family's marker, the marker included (0 without one, or before it came). */
-  private metaLength(answer: readonly number[]): number {
-    const marker = this.recognizer.recipe.streamAfter?.(this.options.request);
-    if (!marker) return 0;
-    const decoder = new StreamingTextDecoder(this.recognizer.text.tokenizer);
-    let text = "";
-    for (let n = 1; n <= Math.min(answer.length, META_TOKENS_MOST); n++) {
-      text += decoder.push(answer[n - 1]!);
-      if (text.includes(marker)) return n;
-    }
-    return 0;
-  }
-
-  private async pass(final: boolean): Promise<void> {
+  private async checkedPass(extent: PassExtent): Promise<void> {
     if (this.options.signal?.aborted) throw new CancelledError("CANCELLED", this.recording.source, "live transcription cancelled");
-    const started = performance.now();
-    const { settings, request } = this.options;
-    const chunks = final ? Math.ceil((this.recording.end - this.decodedUpTo) / this.chunkSamples) : Math.floor((this.recording.end - this.decodedUpTo) / this.chunkSamples);
-    const upTo = final ? this.recording.end : this.decodedUpTo + chunks * this.chunkSamples;
-    const lastChunk = this.chunksDone + Math.max(chunks, 1) - 1;
-    // A last pass with no new audio decodes nothing again: the answer so far is all committed.
-    const fresh = upTo > this.decodedUpTo || this.passes === 0;
-    const audioMsBefore = this.timings.frontendMs + this.timings.encoderMs;
-    const rows = fresh ? this.windows.rows(upTo) : null;
-    const encoderMs = this.timings.frontendMs + this.timings.encoderMs - audioMsBefore;
-    const withStart = lastChunk >= settings.unfixedChunks || final;
-    const start = !fresh ? this.answer : withStart ? this.answer.slice(0, this.settledLength(this.answer)) : [];
-    const out = rows
-      ? await continueAnswer(this.recognizer.text, request, {
-          rows,
-          answerStart: this.promptStart(start),
-          history: start,
-          maxTokens: settings.maxNewTokens * Math.max(chunks, 1),
-          signal: this.options.signal,
-        })
-      : { tokens: [], stop: "stop_token" as const, prefillMs: 0, decodeMs: 0 };
-    this.answer = [...start, ...out.tokens];
-    const seconds = upTo / MODEL_SAMPLE_RATE;
-    const newSeconds = (upTo - this.decodedUpTo) / MODEL_SAMPLE_RATE;
-    this.decodedUpTo = upTo;
-    this.chunksDone += chunks;
-    let added = "";
-    if (final) added = this.commitAll();
-    else if (lastChunk >= settings.unfixedChunks) added = this.text.commit(this.answer, this.settledLength(this.answer));
-    if (added && !final) this.marks.push({ seconds, text: this.text.text });
-
-    const processingMs = performance.now() - started;
-    this.timings.prefillMs += out.prefillMs;
-    this.timings.decodeMs += out.decodeMs;
-    this.timings.tokens += out.tokens.length;
-    this.timings.totalMs += processingMs;
-    const chunk: LiveChunkStats = {
-      index: this.passes++,
-      audioSeconds: seconds,
-      newSeconds,
-      processingMs,
-      encoderMs,
-      prefillMs: out.prefillMs,
-      decodeMs: out.decodeMs,
-      tokens: out.tokens.length,
-      realTimeFactor: seconds > 0 ? this.timings.totalMs / 1000 / seconds : 0,
-      final,
-    };
-    this.stats.push(chunk);
-    this.options.onUpdate?.({ committed: this.text.text, added, tentative: final ? "" : this.text.tentative(this.answer), chunk });
-    await releaseMemory();
+    return this.pass(extent);
   }
+}
 
-  /** Commits the whole answer (the last step); returns the text added. */
-  private commitAll(): string {
-    const parsed = this.parse().text;
-    const added = this.text.finish(this.answer, parsed);
-    this.marks.push({ seconds: this.recording.seconds, text: this.text.text });
-    return added;
-  }
-
-  private parse(): { text: string; language: string | null } {
-    const raw = this.recognizer.text.tokenizer.decode(this.answer);
-    const recipe = this.recognizer.recipe;
-    return recipe.parseOutput?.(raw, this.options.request) ?? { text: raw.trim(), language: null };
-  }
-
-  /** One segment per stretch of recording whose text was committed by the time it ended. */
-  private segments(): TranscriptSegment[] {
-    const segments: TranscriptSegment[] = [];
-    let at = 0;
-    let said = "";
-    for (const mark of this.marks) {
-      const text = mark.text.slice(said.length).trim();
-      if (text) {
-        segments.push({ start: at, end: Math.max(at, mark.seconds), text });
-        at = mark.seconds;
-      }
-      said = mark.text;
-    }
-    return segments;
-  }
-
-  private result(): TranscriptionResult {
-    const { request } = this.options;
-    const duration = this.recording.seconds;
-    const timings = { ...this.timings };
-    timings.tokensPerSecond = timings.decodeMs > 0 ? (timings.tokens / timings.decodeMs) * 1000 : 0;
-    timings.realTimeFactor = duration > 0 ? timings.totalMs / 1000 / duration : 0;
-    const language = request.language !== "auto" ? request.language : this.parse().language;
-    return { text: this.text.text, language, durationSeconds: duration, segments: this.segments(), task: "transcribe", timings, warnings: [...this.options.warnings] };
-  }
+export interface PassExtent {
+  readonly final: boolean;
+  /** Whole chunks of new audio (the last pass: the chunks begun). */
+  readonly chunks: number;
+  /** The recording's sample the pass decodes up to. */
+  readonly upTo: number;
 }

@@ -10,12 +10,13 @@ import type { FeatureExtractor } from "../../audio/features/feature-extractor";
 import { mx, type Tensor } from "../../engine/mlx";
 import { toInt32Array } from "../../engine/transfer";
 import { ModelFileError } from "../../errors";
-import type { CifRecipe, LocatedModel } from "../../families/family";
+import type { CifRecipe, LocatedModel, RerunLiveDefaults } from "../../families/family";
 import type { TranscriptWord } from "../../formats/transcript";
 import type { AudioEncoder, ParallelDecoder, TokenFiring, TokenPredictor } from "../../nn/parts";
 import { cifTokenTimes } from "../cif-timestamps";
 import type { ModelParts } from "../model-parts";
 import { charTokenText, charTokenWords } from "../text/char-token-sentence";
+import { DEFAULT_RERUN_LIVE } from "../live/live-settings";
 import { TokenList } from "../token-list";
 import { expectFiniteOutput } from "../weights-health";
 import type { RecognitionRequest, RecognizedPiece, Recognizer } from "./recognizer";
@@ -38,6 +39,10 @@ export class CifRecognizer implements Recognizer {
     /** The model's files, named when a part turns out to hold corrupt weights. */
     readonly files: LocatedModel,
   ) {}
+
+  get rerunsLive(): RerunLiveDefaults {
+    return this.recipe.live ?? DEFAULT_RERUN_LIVE;
+  }
 
   static async load(parts: ModelParts, recipe: CifRecipe): Promise<CifRecognizer> {
     const tokens = TokenList.load(join(parts.files.tokenizerDir, recipe.tokensFile));

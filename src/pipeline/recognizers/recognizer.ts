@@ -6,7 +6,7 @@
  */
 import type { FeatureExtractor } from "../../audio/features/feature-extractor";
 import type { Tensor } from "../../engine/mlx";
-import type { AudioPromptRequest } from "../../families/family";
+import type { AudioPromptRequest, RerunLiveDefaults } from "../../families/family";
 import type { SamplingOptions } from "../../families/sampling-options";
 import type { TranscriptWord } from "../../formats/transcript";
 
@@ -44,6 +44,12 @@ export interface RecognizedPiece {
 
 export interface Recognizer {
   readonly features: FeatureExtractor;
+  /**
+   * Present when the recognizer decodes a piece in one pass with a time for every
+   * word: a live session can then run it again on the audio not committed yet. Its
+   * live settings.
+   */
+  readonly rerunsLive?: RerunLiveDefaults;
   /** `samples [S]` (16 kHz mono) → text; `source` names the input in errors. */
   recognize(samples: Tensor, source: string, request: RecognitionRequest): Promise<RecognizedPiece>;
 }
