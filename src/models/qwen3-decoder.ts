@@ -252,6 +252,10 @@ export class LayerCaches implements DecoderCache {
   get offset(): number {
     return this.layers[0]?.offset ?? 0;
   }
+
+  rewind(offset: number): void {
+    for (const layer of this.layers) layer.rewind(offset);
+  }
 }
 
 export class Qwen3Decoder implements CausalLM {
