@@ -7,7 +7,7 @@
  * many minutes on the CPU.
  */
 import { mx, type Dtype, type Tensor } from "../../src/engine/mlx";
-import type { LayerCaches } from "../../src/models/qwen3-decoder";
+import type { LayerCaches } from "../../src/nn/swiglu-decoder";
 
 /** A decoder with one KV cache per layer (Qwen3, Llama). */
 interface LayeredDecoder {

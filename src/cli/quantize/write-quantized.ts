@@ -16,7 +16,7 @@ import { quantizeMatrix } from "../../engine/quantize";
 import { saveSafetensors } from "../../engine/safetensors";
 import { CheckpointIndex, loadCheckpoint } from "../../engine/weights";
 import type { ComponentRole } from "../../families/family";
-import { isQuantizableWidth } from "../../models/qwen3-decoder";
+import { isQuantizableWidth } from "../../nn/swiglu-decoder";
 import { networkIndex } from "../../nn/network";
 import type { ModelParts } from "../../pipeline/model-parts";
 import { releaseMemory } from "../../runtime";
