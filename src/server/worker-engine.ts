@@ -10,6 +10,7 @@ import { loadedFamilyModules } from "../families/plugins";
 import { familyByName } from "../families/registry";
 import type { TranscriptionResult, TranslationResult } from "../pipeline/transcriber";
 import type { EngineOptions, SpeechEngine } from "./engine";
+import { startWorker } from "../runtime";
 import { receiveError, type EngineJob, type FromWorker, type ToWorker } from "./engine-messages";
 
 interface PendingJob {
@@ -35,7 +36,7 @@ export class WorkerEngine implements SpeechEngine {
 
   /** Starts the worker and loads the model (a hub id, folder or family name) in it. */
   static start(model: string): Promise<WorkerEngine> {
-    const worker = new Worker(new URL("./engine-worker.ts", import.meta.url).href);
+    const worker = startWorker(new URL("./engine-worker.ts", import.meta.url));
     return new Promise((resolve, reject) => {
       worker.onerror = (event) => {
         worker.terminate();
