@@ -80,3 +80,13 @@ export function serveHttp(options: ServeOptions): ServingHttp {
 export function startWorker(url: URL): Worker {
   return runtime.startWorker(url);
 }
+
+/** Ends a worker started by startWorker; under Deno it ends with the process (see exitsExplicitly). */
+export function stopWorker(worker: Worker): void {
+  runtime.stopWorker(worker);
+}
+
+/** Whether a command line must end the process itself (Deno: workers keep it alive). */
+export function exitsExplicitly(): boolean {
+  return runtime.exitsExplicitly;
+}

@@ -50,4 +50,6 @@ export const bunRuntime: Runtime = {
   loadEngine: () => requireHere("@frost-beta/mlx") as Engine,
   serve,
   startWorker: (url) => new Worker(url.href),
+  stopWorker: (worker) => worker.terminate(),
+  exitsExplicitly: false,
 };

@@ -51,5 +51,12 @@ export function denoRuntime(deno: DenoApi): Runtime {
     loadEngine: () => loadEngineUnderDeno(deno),
     serve: (options) => serve(deno, options),
     startWorker: (url) => new Worker(url.href, { type: "module" }),
+    // Deno 2.9.6 aborts the process at exit ("Handle hosted by disposed Isolate") when a
+    // worker that ran the engine was terminated first; the worker ends with the process.
+    stopWorker: (worker) => {
+      worker.onmessage = null;
+    },
+    // A worker keeps Deno's event loop alive, so the command line exits itself.
+    exitsExplicitly: true,
   };
 }

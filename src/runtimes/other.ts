@@ -15,4 +15,6 @@ export const otherRuntime: Runtime = {
   loadEngine: () => createRequire(import.meta.url)("@frost-beta/mlx") as Engine,
   serve: () => unsupported("serving HTTP"),
   startWorker: (url) => new Worker(url.href),
+  stopWorker: (worker) => worker.terminate(),
+  exitsExplicitly: false,
 };

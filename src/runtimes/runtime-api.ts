@@ -35,6 +35,10 @@ export interface Runtime {
   serve(options: ServeOptions): ServingHttp;
   /** A module worker running `url`. */
   startWorker(url: URL): Worker;
+  /** Ends a worker started by startWorker (or leaves it to end with the process, see exitsExplicitly). */
+  stopWorker(worker: Worker): void;
+  /** Whether a command line must end the process itself when its command is done. */
+  readonly exitsExplicitly: boolean;
 }
 
 /** The URL of a server listening on hostname:port. */

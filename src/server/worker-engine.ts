@@ -10,7 +10,7 @@ import { loadedFamilyModules } from "../families/plugins";
 import { familyByName } from "../families/registry";
 import type { TranscriptionResult, TranslationResult } from "../pipeline/transcriber";
 import type { EngineOptions, SpeechEngine } from "./engine";
-import { startWorker } from "../runtime";
+import { startWorker, stopWorker } from "../runtime";
 import { receiveError, type EngineJob, type FromWorker, type ToWorker } from "./engine-messages";
 
 interface PendingJob {
@@ -69,7 +69,7 @@ export class WorkerEngine implements SpeechEngine {
   /** Stops the worker; jobs still running fail. */
   close(): void {
     this.fail("the server is shutting down");
-    this.worker.terminate();
+    stopWorker(this.worker);
   }
 
   private run(job: EngineJob, audioPath: string, options: EngineOptions, onPiece?: (text: string) => void): Promise<TranscriptionResult | TranslationResult> {
