@@ -22,13 +22,20 @@ else
   # The package's postinstall links its platform binary (an optional dependency) into place.
   npm install -g --prefix "$prefix" --cache "$PWD/.tools/npm-cache" --no-audit --no-fund deno@2 >/dev/null
   bin="$prefix/bin"
-  [ -x "$bin/deno" ] || fail "the deno package was installed but $bin/deno is missing"
+  # npm may hold back the package's postinstall; it only links the platform binary into place.
+  if ! "$bin/deno" --version >/dev/null 2>&1; then
+    (cd "$prefix/lib/node_modules/deno" && node ./install.cjs >/dev/null) || true
+  fi
+  "$bin/deno" --version >/dev/null 2>&1 || fail "the deno package was installed but $bin/deno does not run"
 fi
 say "$("$bin/deno" --version | head -n 1)"
 
-# Deno reads the JS dependencies from node_modules (deno.json: nodeModulesDir manual).
+# Deno reads the JS dependencies from node_modules (deno.json: nodeModulesDir manual). The
+# first load under Deno prepares the engine's Node-API corrections (src/runtimes/deno-engine.ts).
 [ -e node_modules/@frost-beta/mlx ] || fail "node_modules is missing; run scripts/setup.sh first"
-if ! DENO_NO_UPDATE_CHECK=1 "$bin/deno" eval 'import { createRequire } from "node:module"; const { core } = createRequire(import.meta.url)("@frost-beta/mlx"); core.eval(core.add(core.array(1), 1));' >/dev/null 2>&1; then
+check='const { mx } = await import("./src/engine/mlx.ts"); const sum = mx.sum(mx.ones([2, 3]), [0, 1]); mx.eval(sum); if (sum.item() !== 6) throw new Error("engine gave " + sum.item());'
+if ! DENO_NO_UPDATE_CHECK=1 "$bin/deno" eval "$check" >/dev/null 2>&1; then
+  DENO_NO_UPDATE_CHECK=1 "$bin/deno" eval "$check" 2>&1 | grep -v '^\s*at ' | tail -n 3 >&2 || true
   fail "the tensor engine (@frost-beta/mlx) does not load under Deno"
 fi
 say "ready"
