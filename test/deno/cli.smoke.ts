@@ -44,6 +44,15 @@ smokeTest({ name: "transcribe --live - (WAV on standard input): the same transcr
   assert.equal(deno.stdout, bun.stdout);
 } });
 
+smokeTest({ name: "translate: the same text as under Bun", fn: async () => {
+  const model = await tinyModel();
+  const args = ["translate", "你好世界", "--model", model];
+  const deno = underDeno(args);
+  assert.equal(deno.status, 0, deno.stderr);
+  assert.ok(deno.stdout.length > 0);
+  assert.equal(deno.stdout, underBun(args).stdout);
+} });
+
 smokeTest({ name: "batch: the same output files as under Bun", fn: async () => {
   const model = await tinyModel();
   const input = mkdtempSync(join(tmpdir(), "mlx-asr-deno-batch-"));
