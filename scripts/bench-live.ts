@@ -99,7 +99,7 @@ const session = new PromptedLiveSession(recognizer, {
     const c = session.chunks[session.chunks.length - 1]!;
     console.log(
       `chunk ${String(c.index + 1).padStart(2)} to ${c.audioSeconds.toFixed(1).padStart(5)} s: ${c.processingMs.toFixed(0).padStart(6)} ms wall, ${passCpuMs.at(-1)!.toFixed(0).padStart(6)} ms CPU ` +
-        `(encoder ${c.encoderMs.toFixed(0)}, prefill ${c.prefillMs.toFixed(0)}, decode ${c.decodeMs.toFixed(0)} ms, ${c.tokens} tokens)${c.final ? " final" : ""}`,
+        `(encoder ${c.encoderMs.toFixed(0)}, prefill ${c.prefillMs.toFixed(0)} (${c.promptPositions - c.reusedPositions} of ${c.promptPositions} positions), decode ${c.decodeMs.toFixed(0)} ms, ${c.tokens} tokens)${c.final ? " final" : ""}`,
     );
     return out;
   },

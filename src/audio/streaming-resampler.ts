@@ -3,8 +3,9 @@
  * frame j (the `next` samples j·next … j·next+next−1) is the input window
  * starting at j·orig − width times the kernel, so each window computes the
  * frames whose inputs have all arrived and keeps the `taps − orig` samples the
- * next frames share with it. The result equals whole-signal resampling: the same
- * rows of the same product, computed in a different number of calls.
+ * next frames share with it. The result is whole-signal resampling: the same
+ * rows of the same product, computed in a different number of calls (so equal up to
+ * the float32 rounding of a BLAS that sums a row differently by row count).
  */
 import { mx, type Tensor } from "../engine/mlx";
 import { sincKernel, type SincKernel } from "./resample";

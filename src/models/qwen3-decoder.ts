@@ -148,6 +148,10 @@ class DecoderLayer {
   private readonly pre: Module;
   /** o projection, residual, norm and SwiGLU MLP: (`h`, attention context) → the layer's output. */
   private readonly post: Module;
+  /** `pre` for one position, its matrix products split by rows across the parallel streams. */
+  private readonly stepPre: Module;
+  /** Attention over the whole cache buffer under its mask, then `post`, for one position (rows split as in `stepPre`). */
+  private readonly stepPost: Module;
 
   constructor(
     private readonly inputNorm: RmsNorm,
@@ -166,26 +170,41 @@ class DecoderLayer {
     const shape = [config.num_attention_heads, config.num_key_value_heads, headDim(config)].join("x");
     this.pre = { params: paramsOf(inputNorm, qkv, qNorm, kNorm), signature: signatureOf("qwen3-pre", inputNorm, qkv, qNorm, kNorm, shape) };
     this.post = { params: paramsOf(o, postNorm, gateUp, down), signature: signatureOf("qwen3-post", o, postNorm, gateUp, down) };
+    this.stepPre = { params: paramsOf(inputNorm, qkv.row, qNorm, kNorm), signature: signatureOf("qwen3-step-pre", inputNorm, qkv.row, qNorm, kNorm, shape) };
+    this.stepPost = { params: paramsOf(o.row, postNorm, gateUp.row, down.row), signature: signatureOf("qwen3-step-post", o.row, postNorm, gateUp.row, down.row, shape) };
   }
 
   forward(h: Tensor, cache: KVCache, mask: Tensor | undefined, keysAsViews: boolean, positions: Positions): Tensor {
     const hd = headDim(this.config);
+    // One position over the whole cache buffer (the CPU): the shapes repeat from step to step, so
+    // the step runs as two compiled functions traced once instead of ~45 engine calls per layer
+    // built in JS every token. With views (Metal) the key length, hence the trace, would change every step.
+    if (h.shape[1] === 1 && !keysAsViews) return this.step(h, cache, mask, positions);
     // A decode step (one position) runs eagerly so its matrix products can use every core
     // (row shards on parallel streams); longer inputs run compiled, which frees their
     // large intermediates as the engine goes instead of when JS collects them.
     const eager = h.shape[1] === 1;
     let [q, k, v] = (eager ? this.project(h, eagerly) : callCompiled(this.pre, [h], ([x], p) => this.project(x!, compiled(p)))) as [Tensor, Tensor, Tensor];
-    if ("ids" in positions) {
-      q = this.rope.applyAt(q, positions.ids);
-      k = this.rope.applyAt(k, positions.ids);
-    } else {
-      q = this.rope.apply(q, positions.offset);
-      k = this.rope.apply(k, positions.offset);
-    }
+    [q, k] = this.rotate(q, k, positions);
     const [keys, values] = cache.update(k, v, keysAsViews);
     const context = attend(q, keys, values, hd ** -0.5, mask);
     if (eager) return this.finish(h, context, eagerly);
     return callCompiled(this.post, [h, context], ([residual, ctx], p) => [this.finish(residual!, ctx!, compiled(p))])[0]!;
+  }
+
+  private step(h: Tensor, cache: KVCache, mask: Tensor | undefined, positions: Positions): Tensor {
+    const scale = headDim(this.config) ** -0.5;
+    let [q, k, v] = callCompiled(this.stepPre, [h], ([x], p) => this.project(x!, rowwise(p))) as [Tensor, Tensor, Tensor];
+    [q, k] = this.rotate(q, k, positions);
+    const [keys, values] = cache.update(k, v, false);
+    const inputs = mask ? [h, q, keys, values, mask] : [h, q, keys, values];
+    return callCompiled(this.stepPost, inputs, ([residual, query, ks, vs, m], p) => [this.finish(residual!, attend(query!, ks!, vs!, scale, m), rowwise(p))])[0]!;
+  }
+
+  /** RoPE on queries and keys (eager: its offset is a number, which a compiled function would fix at its first value). */
+  private rotate(q: Tensor, k: Tensor, positions: Positions): [Tensor, Tensor] {
+    if ("ids" in positions) return [this.rope.applyAt(q, positions.ids), this.rope.applyAt(k, positions.ids)];
+    return [this.rope.apply(q, positions.offset), this.rope.apply(k, positions.offset)];
   }
 
   private project(h: Tensor, run: Runner): Tensor[] {
@@ -219,6 +238,12 @@ const eagerly: Runner = Object.assign((module: Projection | RmsNorm, x: Tensor) 
 function compiled(p: ParamCursor): Runner {
   return Object.assign((module: Projection | RmsNorm, x: Tensor) => module.call(x, p), { group: (group: ProjectionGroup, x: Tensor) => group.call(x, p) });
 }
+/** Inside a compiled function, single-row forms (projections split by rows across the streams). */
+function rowwise(p: ParamCursor): Runner {
+  return Object.assign((module: Projection | RmsNorm, x: Tensor) => ("callRow" in module ? module.callRow(x, p) : module.call(x, p)), {
+    group: (group: ProjectionGroup, x: Tensor) => group.callRow(x, p),
+  });
+}
 
 /** One KV cache per layer. */
 export class LayerCaches implements DecoderCache {
@@ -226,6 +251,10 @@ export class LayerCaches implements DecoderCache {
 
   get offset(): number {
     return this.layers[0]?.offset ?? 0;
+  }
+
+  rewind(offset: number): void {
+    for (const layer of this.layers) layer.rewind(offset);
   }
 }
 

@@ -42,6 +42,12 @@ export class KVCache {
     return [this.keys!.index(...upTo), this.values!.index(...upTo)];
   }
 
+  /** Forgets positions from `offset` on: the next update writes over them (attention masks what lies beyond). */
+  rewind(offset: number): void {
+    if (!Number.isInteger(offset) || offset < 0 || offset > this.offset) throw new RangeError(`cannot rewind a cache of ${this.offset} positions to ${offset}`);
+    this.offset = offset;
+  }
+
   private grow(k: Tensor, v: Tensor, needed: number): void {
     const [b, h, , dk] = k.shape as [number, number, number, number];
     const dv = v.shape[3]!;

@@ -5,7 +5,7 @@
 import { mx, type Dtype, type Tensor } from "../engine/mlx";
 import { quantizeMatrix, type QuantizationParams } from "../engine/quantize";
 import { ParamCursor, type Module } from "./module";
-import { applyShards, isSingleRow, shardRows, type RowShards } from "./row-shards";
+import { callShards, isSingleRow, shardModule, shardRows, type RowShards } from "./row-shards";
 
 export interface Projection extends Module {
   forward(x: Tensor): Tensor;
@@ -13,6 +13,10 @@ export interface Projection extends Module {
   call(x: Tensor, params: ParamCursor): Tensor;
   readonly inFeatures: number;
   readonly outFeatures: number;
+  /** The single-row (decode step) form: its tensors are the row shards' when the rows run split across streams. */
+  readonly row: Module;
+  /** The single-row forward, reading `row.params` from `params` (inside compiled functions). */
+  callRow(x: Tensor, params: ParamCursor): Tensor;
 }
 
 export type { QuantizationParams };
@@ -30,7 +34,10 @@ export class Linear implements Projection {
     this.params = bias ? [weight, bias] : [weight];
     this.signature = bias ? "L+b" : "L";
     this.shards = shardRows(this.params);
+    this.row = shardModule(this.shards, this.params, this.signature);
   }
+
+  readonly row: Module;
 
   get inFeatures(): number {
     return this.weight.shape[1]!;
@@ -45,15 +52,17 @@ export class Linear implements Projection {
     return this.bias ? mx.add(y, params.next()) : y;
   }
 
+  callRow(x: Tensor, params: ParamCursor): Tensor {
+    if (!this.shards) return this.call(x, params);
+    return callShards(this.shards, x, params, (input, [w, b], stream) => {
+      const y = mx.matmul(input, w!.T, stream);
+      return b ? mx.add(y, b, stream) : y;
+    });
+  }
+
   /** Eager; a single row runs split across the parallel streams. */
   forward(x: Tensor): Tensor {
-    if (this.shards && isSingleRow(x)) {
-      return applyShards(this.shards, x, (input, [w, b], stream) => {
-        const y = mx.matmul(input, w!.T, stream);
-        return b ? mx.add(y, b, stream) : y;
-      });
-    }
-    return this.call(x, new ParamCursor(this.params));
+    return isSingleRow(x) ? this.callRow(x, new ParamCursor(this.row.params)) : this.call(x, new ParamCursor(this.params));
   }
 }
 
@@ -71,9 +80,11 @@ export class QuantizedLinear implements Projection {
     this.params = bias ? [weight, scales, biases, bias] : [weight, scales, biases];
     this.signature = `Q${quantization.bits}g${quantization.groupSize}${bias ? "+b" : ""}`;
     this.shards = shardRows(this.params);
+    this.row = shardModule(this.shards, this.params, this.signature);
   }
 
   private readonly shards: RowShards | null;
+  readonly row: Module;
 
   /** Quantizes a float `[out, in]` weight (the input width must be ≥ 512 for the engine's kernels). */
   static fromFloat(weight: Tensor, quantization: QuantizationParams, bias?: Tensor, computeDtype: Dtype = mx.float32): QuantizedLinear {
@@ -95,15 +106,17 @@ export class QuantizedLinear implements Projection {
     return this.bias ? mx.add(y, params.next()) : y;
   }
 
+  callRow(x: Tensor, params: ParamCursor): Tensor {
+    if (!this.shards) return this.call(x, params);
+    const { groupSize, bits } = this.quantization;
+    return callShards(this.shards, x, params, (input, [w, s, b, bias], stream) => {
+      const y = mx.quantizedMatmul(input, w!, s!, b!, true, groupSize, bits, stream);
+      return bias ? mx.add(y, bias, stream) : y;
+    });
+  }
+
   /** Eager; a single row runs split across the parallel streams. */
   forward(x: Tensor): Tensor {
-    if (this.shards && isSingleRow(x)) {
-      const { groupSize, bits } = this.quantization;
-      return applyShards(this.shards, x, (input, [w, s, b, bias], stream) => {
-        const y = mx.quantizedMatmul(input, w!, s!, b!, true, groupSize, bits, stream);
-        return bias ? mx.add(y, bias, stream) : y;
-      });
-    }
-    return this.call(x, new ParamCursor(this.params));
+    return isSingleRow(x) ? this.callRow(x, new ParamCursor(this.row.params)) : this.call(x, new ParamCursor(this.params));
   }
 }

@@ -38,6 +38,8 @@ export interface AudioAdaptor {
 /** A decoder's incremental state; `offset` is the number of positions it holds. */
 export interface DecoderCache {
   readonly offset: number;
+  /** Forgets every position from `offset` on (≤ the current offset); the next input is appended there. */
+  rewind(offset: number): void;
 }
 
 export interface CausalLMForwardOptions {

@@ -21,7 +21,12 @@ export class ProjectionGroup implements Module {
   ) {
     this.params = paramsOf(...projections);
     this.signature = signatureOf("group", ...projections, widths.join("+"));
+    const rows = projections.map((p) => p.row);
+    this.row = { params: paramsOf(...rows), signature: signatureOf("group", ...rows, widths.join("+")) };
   }
+
+  /** The single-row (decode step) form, read by `callRow`. */
+  readonly row: Module;
 
   /** Fuses float projections (all with or all without bias) or quantized ones of equal group size and bits. */
   static of(parts: readonly Projection[]): ProjectionGroup {
@@ -37,6 +42,11 @@ export class ProjectionGroup implements Module {
   /** Inside compiled functions, reading the tensors from the cursor. */
   call(x: Tensor, params: ParamCursor): Tensor[] {
     return this.split(this.projections.map((p) => p.call(x, params)));
+  }
+
+  /** The single-row form inside compiled functions, reading `row.params` from the cursor. */
+  callRow(x: Tensor, params: ParamCursor): Tensor[] {
+    return this.split(this.projections.map((p) => p.callRow(x, params)));
   }
 
   private split(outputs: Tensor[]): Tensor[] {

@@ -4,6 +4,7 @@
  */
 import { rowParallelStreams } from "../engine/streams";
 import { mx, type Tensor } from "../engine/mlx";
+import type { ParamCursor } from "./module";
 
 /** Matrices smaller than this stay whole: the streams' overhead would outweigh the gain. */
 const MIN_SHARDED_ROWS = 512;
@@ -30,6 +31,19 @@ export function applyShards(shards: RowShards, x: Tensor, apply: (x: Tensor, par
     shards.parts.map((part, i) => apply(x, part, shards.streams[i]!)),
     -1,
   );
+}
+
+/** `applyShards` inside a compiled function: each shard's tensors are read from `params`, in stream order. */
+export function callShards(shards: RowShards, x: Tensor, params: ParamCursor, apply: (x: Tensor, part: readonly Tensor[], stream: RowShards["streams"][number]) => Tensor): Tensor {
+  return mx.concatenate(
+    shards.parts.map((part, i) => apply(x, part.map(() => params.next()), shards.streams[i]!)),
+    -1,
+  );
+}
+
+/** The tensors `callShards` reads, in its order; the signature part telling how many streams. */
+export function shardModule(shards: RowShards | null, whole: readonly Tensor[], signature: string): { params: readonly Tensor[]; signature: string } {
+  return shards ? { params: shards.parts.flat(), signature: `${signature}/rows${shards.parts.length}` } : { params: whole, signature };
 }
 
 /** Whether `x` holds a single row of features (a decode step). */

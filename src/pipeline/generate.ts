@@ -8,7 +8,7 @@
 import { CancelledError } from "../errors";
 import { mx, type Tensor } from "../engine/mlx";
 import { releaseMemory, yieldToEventLoop } from "../runtime";
-import type { CausalLM } from "../nn/parts";
+import type { CausalLM, DecoderCache } from "../nn/parts";
 import { Sampler, type SamplingOptions } from "./sampling";
 import type { TokenConfidence } from "./token-confidence";
 
@@ -22,6 +22,8 @@ export interface DecodeOptions {
   readonly releaseEvery?: number;
   /** Scores every chosen token, evaluated with it (no extra read-back per step). */
   readonly confidence?: TokenConfidence;
+  /** Continue this cache: the input embeddings follow the positions it holds (default: a new cache). */
+  readonly cache?: DecoderCache;
 }
 
 const DEFAULT_RELEASE_EVERY = 8;
@@ -29,7 +31,7 @@ const DEFAULT_RELEASE_EVERY = 8;
 /** Yields generated token ids until a stop id, `maxTokens`, or the consumer stops iterating. */
 export async function* decodeTokens(decoder: CausalLM, inputsEmbeds: Tensor, options: DecodeOptions): AsyncGenerator<number, void, undefined> {
   if (options.maxTokens <= 0) return;
-  const cache = decoder.newCache();
+  const cache = options.cache ?? decoder.newCache();
   const sampler = new Sampler(options.sampling, decoder.vocabSize);
   const releaseEvery = options.releaseEvery ?? DEFAULT_RELEASE_EVERY;
   /** Chooses from `logits [V]` and queues the choice (and its score) for evaluation. */

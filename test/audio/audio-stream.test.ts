@@ -45,6 +45,15 @@ async function collect(windows: AsyncIterable<Tensor>): Promise<Float32Array> {
   return out;
 }
 
+/**
+ * Resampling is one GEMM, and a window computes fewer of its rows in a call than the
+ * whole signal does. The BLAS does not promise a row's dot product is summed in the same
+ * order whatever the row count: OpenBLAS differs at every count, and BLIS on an AVX-512
+ * CPU answers a one-row product from its matrix × vector kernel (up to 2.4e-7 here).
+ * Decoding and downmixing stay exact; the resampled samples agree to float32 rounding.
+ */
+const RESAMPLING_ROUNDING = 1e-6;
+
 function maxAbsDifference(a: Float32Array, b: Float32Array): number {
   expect(a.length).toBe(b.length);
   return a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
@@ -76,11 +85,12 @@ describe("windows read from disk equal the whole file, in every layout", () => {
       const bytes = encodeWav({ sampleRate: c.rate, channels, encoding: c.encoding, bits: c.bits });
       const path = writeTemp(bytes);
       const whole = toFloat32Array(loadAudio(path).samples);
+      const bound = c.rate === 16000 ? 0 : RESAMPLING_ROUNDING;
       const fromDisk = await openAudio(path);
-      expect(maxAbsDifference(await collect(fromDisk.samples()), whole)).toBe(0);
+      expect(maxAbsDifference(await collect(fromDisk.samples()), whole)).toBeLessThanOrEqual(bound);
       expect(fromDisk.durationSeconds).toBeCloseTo(frames / c.rate, 9);
       const fromStream = await openAudio({ stream: chunked(bytes, frames), name: "<stdin>" });
-      expect(maxAbsDifference(await collect(fromStream.samples()), whole)).toBe(0);
+      expect(maxAbsDifference(await collect(fromStream.samples()), whole)).toBeLessThanOrEqual(bound);
     });
   }
 });
@@ -100,8 +110,7 @@ test("resampling in windows of random sizes gives whole-signal resampling (float
     }
     parts.push(resampler.finish());
     const windowed = toFloat32Array(mx.concatenate(parts));
-    // Each output is the same dot product either way; only a BLAS that blocks by row count could differ.
-    expect(maxAbsDifference(windowed, whole)).toBeLessThanOrEqual(1e-6);
+    expect(maxAbsDifference(windowed, whole)).toBeLessThanOrEqual(RESAMPLING_ROUNDING);
   }
 });
 
@@ -160,9 +169,9 @@ describe("ffmpeg's output is read from its pipe", () => {
     const flac = join(dir, "stereo.flac");
     expect(Bun.spawnSync([ffmpeg!, "-v", "error", "-y", "-i", wav, flac]).exitCode).toBe(0);
     const whole = toFloat32Array(loadAudio(wav).samples);
-    expect(maxAbsDifference(await collect((await openAudio(flac)).samples()), whole)).toBe(0);
+    expect(maxAbsDifference(await collect((await openAudio(flac)).samples()), whole)).toBeLessThanOrEqual(RESAMPLING_ROUNDING);
     const piped = await openAudio({ stream: chunked(readFileSync(flac), 7), name: "<stdin>" });
-    expect(maxAbsDifference(await collect(piped.samples()), whole)).toBe(0);
+    expect(maxAbsDifference(await collect(piped.samples()), whole)).toBeLessThanOrEqual(RESAMPLING_ROUNDING);
   });
 
   test.if(ffmpeg !== null)("bytes ffmpeg cannot read give AUDIO_DECODE_FAILED with ffmpeg's reason", async () => {

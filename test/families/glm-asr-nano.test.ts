@@ -18,6 +18,9 @@ import { assemblePrompt } from "../../src/pipeline/prompt";
 import { TextTokenizer } from "../../src/pipeline/tokenizer";
 import { difference } from "../helpers/compare";
 import { familyFile, familyUtterances } from "../helpers/family-fixtures";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 const MODEL = familyFile("glm-asr-nano", "model");
 const recipe = GLM_ASR_NANO.recipe;

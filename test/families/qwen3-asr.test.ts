@@ -14,6 +14,9 @@ import { fixRepetitions, parseQwen3AsrOutput } from "../../src/families/qwen3-as
 import { assemblePrompt } from "../../src/pipeline/prompt";
 import { TextAfterMarker } from "../../src/pipeline/recognizers/text-after-marker";
 import { TextTokenizer } from "../../src/pipeline/tokenizer";
+import { allowSlowTests } from "../helpers/timeout";
+
+allowSlowTests();
 
 const recipe = QWEN3_ASR.recipe;
 const decoder = QWEN3_ASR.components.find((c) => c.role === "decoder") as LanguageModelComponent;

@@ -14,7 +14,7 @@ import type { Qwen3Decoder } from "../../../src/models/qwen3-decoder";
 import { writeDecoderCheck } from "../cross-check";
 import { measureDecodeSplit } from "../decode-split";
 import { loadDecoder } from "../load";
-import { log, measure, peakRssBytes } from "../measure";
+import { log, measure, peakRssBytes, statsOf } from "../measure";
 import type { DecoderId, WeightKind } from "../models";
 import { withPrefilledCache } from "../prefilled-cache";
 import { decodeBytesPerToken, kvCacheBytes, residentWeightBytes } from "../roofline";
@@ -25,13 +25,26 @@ const WARM_UP_TOKENS = 3;
 const SPLIT_STEPS = 6;
 const FIRST_TOKEN = 1000;
 
+/** CPU milliseconds (user + system, every thread of the process) per token of each timed run, in run order. */
+const cpuPerToken: number[] = [];
+
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 /** Milliseconds per token over `tokens` decode steps after the first token (`releaseEvery`: the loop's default unless given). */
 async function timeDecode(decoder: Qwen3Decoder, tokens: number, releaseEvery?: number): Promise<number> {
   const first = decoder.embed(mx.array([[FIRST_TOKEN % decoder.vocabSize]], mx.int32));
   const stamps: number[] = [];
+  let cpuStart = 0;
   const options = { maxTokens: tokens + 1, stopIds: new Set<number>(), sampling: GREEDY, releaseEvery };
-  for await (const _ of decodeTokens(decoder, first, options)) stamps.push(performance.now());
+  for await (const _ of decodeTokens(decoder, first, options)) {
+    stamps.push(performance.now());
+    if (stamps.length === 1) cpuStart = cpuMs();
+  }
   if (stamps.length !== tokens + 1) throw new Error(`decodeTokens yielded ${stamps.length} tokens, expected ${tokens + 1}`);
+  cpuPerToken.push((cpuMs() - cpuStart) / tokens);
   return (stamps[tokens]! - stamps[0]!) / tokens;
 }
 
@@ -47,6 +60,7 @@ export async function decodeRow(id: DecoderId, kind: WeightKind, tokens: number,
     () => timeDecode(view, tokens),
   );
   const peakRss = peakRssBytes();
+  const cpuSamples = cpuPerToken.slice(1);
   // The same loop releasing memory after every step: shows what uncollected arrays cost per step.
   const releaseEveryStep = await timeDecode(view, tokens, 1);
   const split = await measureDecodeSplit(decoder, DECODE_CONTEXT, SPLIT_STEPS, FIRST_TOKEN % decoder.vocabSize);
@@ -67,6 +81,8 @@ export async function decodeRow(id: DecoderId, kind: WeightKind, tokens: number,
     ms_per_token_min: stats.min,
     samples: stats.samples,
     tokens_per_s: 1000 / stats.median,
+    cpu_ms_per_token_median: statsOf(cpuSamples).median,
+    cpu_ms_per_token_samples: cpuSamples,
     ms_per_token_release_every_step: releaseEveryStep,
     bytes_per_token: bytes.total,
     weight_bytes_per_token: bytes.weights,

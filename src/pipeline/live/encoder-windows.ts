@@ -9,6 +9,12 @@ import { mx, type Tensor } from "../../engine/mlx";
 import { toTensor } from "../../engine/transfer";
 import type { Recording } from "./recording";
 
+export interface WindowRows {
+  /** `[N, H]`: the completed windows' rows, then the rows of the window still filling. */
+  readonly rows: Tensor;
+  readonly completed: readonly Tensor[];
+}
+
 /** `samples [S]` (16 kHz) → rows `[N, H]`, evaluated. */
 export type EmbedAudio = (samples: Tensor) => Tensor;
 
@@ -31,6 +37,14 @@ export class EncoderWindows {
 
   /** The rows of the recording up to sample `upTo`; null when there are none. */
   rows(upTo: number): Tensor | null {
+    return this.windowRows(upTo)?.rows ?? null;
+  }
+
+  /**
+   * The rows up to sample `upTo`, and the completed windows they start with: those
+   * are the same tensors in every later call until a window is let go.
+   */
+  windowRows(upTo: number): WindowRows | null {
     while (this.windowStart + this.windowSamples <= upTo) {
       const rows = this.encode(this.windowStart, this.windowStart + this.windowSamples);
       if (rows) this.completed.push(rows);
@@ -39,9 +53,10 @@ export class EncoderWindows {
       this.recording.dropBefore(this.windowStart);
     }
     const partial = upTo > this.windowStart ? this.encode(this.windowStart, upTo) : null;
-    const all = partial ? [...this.completed, partial] : this.completed;
+    const completed = [...this.completed];
+    const all = partial ? [...completed, partial] : completed;
     if (all.length === 0) return null;
-    return all.length === 1 ? all[0]! : mx.concatenate(all, 0);
+    return { rows: all.length === 1 ? all[0]! : mx.concatenate(all, 0), completed };
   }
 
   private encode(from: number, to: number): Tensor | null {

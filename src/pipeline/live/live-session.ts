@@ -24,6 +24,10 @@ export interface LiveChunkStats {
   readonly encoderMs: number;
   readonly prefillMs: number;
   readonly decodeMs: number;
+  /** Positions of the language model's prompt (0 for a recognizer without one). */
+  readonly promptPositions: number;
+  /** Of those, the positions kept from the pass before rather than prefilled again. */
+  readonly reusedPositions: number;
   /** Tokens generated in this pass. */
   readonly tokens: number;
   /** All processing so far ÷ the audio decoded so far: below 1 keeps up. */

@@ -18,6 +18,7 @@ import { StreamingTextDecoder } from "../tokenizer";
 import { AnswerText } from "./answer-text";
 import { continueAnswer } from "./continuation";
 import { EncoderWindows } from "./encoder-windows";
+import { PromptPrefixCache } from "./prompt-prefix-cache";
 import { LiveSession, type LiveChunkStats, type LiveSessionOptions, type PassExtent } from "./live-session";
 
 export interface PromptedLiveSessionOptions extends LiveSessionOptions {
@@ -43,6 +44,7 @@ export class PromptedLiveSession extends LiveSession {
   private passes = 0;
   private readonly timings: Timings = { audioMs: 0, frontendMs: 0, encoderMs: 0, prefillMs: 0, decodeMs: 0, totalMs: 0, tokens: 0, tokensPerSecond: 0, realTimeFactor: 0 };
   private readonly marks: CommitMark[] = [];
+  private readonly prefixCache = new PromptPrefixCache();
 
   constructor(
     private readonly recognizer: LlmPromptedRecognizer,
@@ -105,19 +107,21 @@ export class PromptedLiveSession extends LiveSession {
     // A last pass with no new audio decodes nothing again: the answer so far is all committed.
     const fresh = upTo > this.decodedUpTo || this.passes === 0;
     const audioMsBefore = this.timings.frontendMs + this.timings.encoderMs;
-    const rows = fresh ? this.windows.rows(upTo) : null;
+    const audio = fresh ? this.windows.windowRows(upTo) : null;
     const encoderMs = this.timings.frontendMs + this.timings.encoderMs - audioMsBefore;
     const withStart = lastChunk >= settings.unfixedChunks || final;
     const start = !fresh ? this.answer : withStart ? this.answer.slice(0, this.settledLength(this.answer)) : [];
-    const out = rows
+    const out = audio
       ? await continueAnswer(this.recognizer.text, request, {
-          rows,
+          rows: audio.rows,
+          completedWindows: audio.completed,
+          prefixCache: this.prefixCache,
           answerStart: this.promptStart(start),
           history: start,
           maxTokens: settings.maxNewTokens * Math.max(chunks, 1),
           signal: this.options.signal,
         })
-      : { tokens: [], stop: "stop_token" as const, prefillMs: 0, decodeMs: 0 };
+      : { tokens: [], stop: "stop_token" as const, prefillMs: 0, decodeMs: 0, promptPositions: 0, reusedPositions: 0 };
     this.answer = [...start, ...out.tokens];
     const seconds = upTo / MODEL_SAMPLE_RATE;
     const newSeconds = (upTo - this.decodedUpTo) / MODEL_SAMPLE_RATE;
@@ -141,6 +145,8 @@ export class PromptedLiveSession extends LiveSession {
       encoderMs,
       prefillMs: out.prefillMs,
       decodeMs: out.decodeMs,
+      promptPositions: out.promptPositions,
+      reusedPositions: out.reusedPositions,
       tokens: out.tokens.length,
       realTimeFactor: seconds > 0 ? this.timings.totalMs / 1000 / seconds : 0,
       final,

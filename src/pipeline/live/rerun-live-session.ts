@@ -84,6 +84,8 @@ export class RerunLiveSession extends LiveSession {
       encoderMs: piece ? piece.timings.frontendMs + piece.timings.encoderMs : 0,
       prefillMs: 0,
       decodeMs: piece?.timings.decodeMs ?? 0,
+      promptPositions: 0,
+      reusedPositions: 0,
       tokens: reading.tokens.length,
       realTimeFactor: endSeconds > 0 ? this.timings.totalMs / 1000 / endSeconds : 0,
       final,

@@ -78,6 +78,17 @@ describe("a live session", () => {
     expect(result.text).toBe(updates.map((u) => u.added).join(""));
   });
 
+  test("the prompt's text and completed windows are prefilled once: later passes reuse them until a window is let go", async () => {
+    const { updates } = await run(longSpeech(4), 16000, { settings: { chunkSeconds: 1, encoderWindowSeconds: 2, contextWindows: 2 } }, 1);
+    const fresh = updates.filter((u) => u.chunk.promptPositions > 0);
+    expect(fresh[0]!.chunk.reusedPositions).toBe(0);
+    expect(fresh.every((u) => u.chunk.reusedPositions < u.chunk.promptPositions)).toBe(true);
+    // The text before the audio at least, from the second pass on, except when the oldest window was let go.
+    const reusing = fresh.slice(1).filter((u) => u.chunk.reusedPositions > 0);
+    expect(reusing.length).toBeGreaterThanOrEqual(fresh.length / 2);
+    expect(fresh.some((u, i) => i > 0 && u.chunk.reusedPositions > fresh[1]!.chunk.reusedPositions)).toBe(true);
+  });
+
   test("audio at another rate is resampled as it comes; audio fed faster than it is decoded is taken in larger passes", async () => {
     const file = join(FIXTURES, "audio", "zh_8k.wav");
     const samples = toFloat32Array(loadAudio(file).samples);
