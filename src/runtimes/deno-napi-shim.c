@@ -1,6 +1,6 @@
 /*
  * Corrections to two Node-API functions of Deno 2 (measured on 2.9.6), compiled by
- * deno-engine.ts and bound in place of the originals in a copy of the engine's
+ * deno-engine-copy.ts and bound in place of the originals in a copy of the engine's
  * mlx.node, whose imports of them are renamed (napi_ -> mlxa_, same length):
  *
  * - napi_get_value_int32 converts any value (an array, an object, undefined) and
