@@ -18,6 +18,7 @@ import { renameImports } from "./elf-imports";
 /** Each import Deno mis-answers, and the name of its correction in the shim (same length). */
 export const DENO_NAPI_RENAMES = {
   napi_get_value_int32: "mlxa_get_value_int32",
+  napi_get_value_uint32: "mlxa_get_value_uint32",
   napi_get_new_target: "mlxa_get_new_target",
 } as const;
 
@@ -73,7 +74,7 @@ function compileShim(out: string): void {
 function build(packageDir: string, building: string): void {
   for (const part of PACKAGE_PARTS) cpSync(join(packageDir, part), join(building, part), { recursive: true });
   const binaryPath = join(packageDir, BINARY);
-  const patched = renameImports(readFileSync(binaryPath), DENO_NAPI_RENAMES, binaryPath);
+  const { patched } = renameImports(readFileSync(binaryPath), DENO_NAPI_RENAMES, binaryPath);
   mkdirSync(dirname(join(building, BINARY)), { recursive: true });
   writeFileSync(join(building, BINARY), patched);
   compileShim(join(building, SHIM_LIBRARY));

@@ -1,8 +1,8 @@
 /**
- * The tensor engine under Deno. Deno 2's Node-API mis-answers two calls the engine
+ * The tensor engine under Deno. Deno 2's Node-API mis-answers calls the engine
  * relies on (see deno-napi-shim.c), which silently turns shapes and axes such as
  * [2, 3] into 0. So Deno loads a copy of the engine's package, kept in the cache
- * (deno-engine-copy.ts), whose mlx.node imports those two calls under other names,
+ * (deno-engine-copy.ts), whose mlx.node imports those calls under other names,
  * bound to a small library compiled from deno-napi-shim.c.
  * Linux only (ELF); elsewhere Deno gets a RuntimeUnsupportedError.
  */

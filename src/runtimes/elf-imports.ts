@@ -31,21 +31,27 @@ function dynamicStrings(elf: Buffer, file: string): Section {
   return found;
 }
 
-/** Renames each `from` import to its `to` (same length); every name must occur exactly once, whole. */
-export function renameImports(elf: Buffer, renames: Readonly<Record<string, string>>, file: string): Buffer {
+/**
+ * Renames each `from` import to its `to` (same length) and returns the names renamed.
+ * A name the object does not mention is left alone (it is not imported); one that
+ * occurs more than once, or only as the tail of a longer string, is an error.
+ */
+export function renameImports(elf: Buffer, renames: Readonly<Record<string, string>>, file: string): { patched: Buffer; renamed: string[] } {
   const table = dynamicStrings(elf, file);
   const patched = Buffer.from(elf);
   const strings = patched.subarray(table.offset, table.offset + table.size);
+  const renamed: string[] = [];
   for (const [from, to] of Object.entries(renames)) {
     if (from.length !== to.length) throw new Error(`renameImports: ${from} and ${to} differ in length`);
-    const whole = Buffer.from(`\0${from}\0`, "latin1");
-    const at = strings.indexOf(whole);
     const tail = Buffer.from(`${from}\0`, "latin1");
+    if (strings.indexOf(tail) < 0) continue;
+    const at = strings.indexOf(Buffer.from(`\0${from}\0`, "latin1"));
     // A second occurrence, or the name shared as the tail of a longer string, would leave an import unrenamed.
     if (at < 0 || strings.indexOf(tail) !== at + 1 || strings.lastIndexOf(tail) !== at + 1) {
       throw new IoError("ENGINE_IMPORT_LAYOUT", file, `imports ${from} in an unexpected way; cannot bind the Deno Node-API corrections`);
     }
     strings.write(to, at + 1, "latin1");
+    renamed.push(from);
   }
-  return patched;
+  return { patched, renamed };
 }
