@@ -15,6 +15,7 @@ export type ErrorKind =
   | "io"
   | "batch_incomplete"
   | "port_in_use"
+  | "runtime"
   | "cancelled";
 
 /** Exit statuses of the command line, one per kind; 1 is left for unexpected failures. */
@@ -31,6 +32,8 @@ export const EXIT_STATUS: Readonly<Record<ErrorKind, number>> = {
   batch_incomplete: 10,
   /** The server's address is held by another program (and sharing it was not asked for). */
   port_in_use: 11,
+  /** The JavaScript runtime (Deno, …) cannot do what was asked (src/runtime.ts). */
+  runtime: 12,
   cancelled: 130,
 };
 
@@ -93,6 +96,10 @@ export class IoError extends AsrError {
 
 export class PortInUseError extends AsrError {
   readonly kind = "port_in_use";
+}
+
+export class RuntimeUnsupportedError extends AsrError {
+  readonly kind = "runtime";
 }
 
 export class CancelledError extends AsrError {

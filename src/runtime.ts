@@ -1,14 +1,30 @@
 /**
- * The only module that touches runtime-specific (Bun) APIs directly, so that the
- * library can be moved to another runtime by replacing this file.
+ * The only module that touches runtime-specific APIs (Bun's or Deno's): the runtime
+ * is detected once, here, and its implementation (src/runtimes/bun.ts, deno.ts)
+ * serves every call below.
  */
+import { bunRuntime } from "./runtimes/bun";
+import { deno } from "./runtimes/deno-api";
+import { denoRuntime } from "./runtimes/deno";
+import { otherRuntime } from "./runtimes/other";
+import type { Engine, Runtime, ServeOptions, ServingHttp } from "./runtimes/runtime-api";
 
-declare const Bun: { gc(force: boolean): void } | undefined;
+export type { ServeOptions, ServingHttp } from "./runtimes/runtime-api";
+
+const runtime: Runtime = "Bun" in globalThis ? bunRuntime : deno ? denoRuntime(deno) : otherRuntime;
+
+/** "bun", "deno" or "other". */
+export function runtimeName(): Runtime["name"] {
+  return runtime.name;
+}
+
+export function isBun(): boolean {
+  return runtime.name === "bun";
+}
 
 /** Forces a full garbage collection where the runtime allows it. */
 export function collectGarbage(): void {
-  if (typeof Bun !== "undefined") Bun.gc(true);
-  else (globalThis as { gc?: () => void }).gc?.();
+  runtime.collectGarbage();
 }
 
 /** Lets the event loop turn once; native finalizers of collected arrays run here. */
@@ -27,10 +43,6 @@ export async function releaseMemory(): Promise<void> {
   await yieldToEventLoop();
 }
 
-export function isBun(): boolean {
-  return typeof Bun !== "undefined";
-}
-
 /** All of standard input as UTF-8 text. */
 export async function readStdinText(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -43,11 +55,7 @@ export async function readStdinText(): Promise<string> {
  * with getenv); Bun's `process.env` does not reach it.
  */
 export function setNativeEnvironment(name: string, value: string): void {
-  const { dlopen, FFIType, ptr } = require("bun:ffi") as typeof import("bun:ffi");
-  const libc = dlopen(process.platform === "darwin" ? "libc.dylib" : "libc.so.6", {
-    setenv: { args: [FFIType.cstring, FFIType.cstring, FFIType.i32], returns: FFIType.i32 },
-  });
-  libc.symbols.setenv(ptr(Buffer.from(`${name}\0`)), ptr(Buffer.from(`${value}\0`)), 1);
+  runtime.setNativeEnvironment(name, value);
 }
 
 /**
@@ -55,6 +63,30 @@ export function setNativeEnvironment(name: string, value: string): void {
  * (a BLAS chosen before the engine loads). `probe` is one symbol it exports.
  */
 export function preloadSharedLibrary(path: string, probe: string): void {
-  const { dlopen, FFIType } = require("bun:ffi") as typeof import("bun:ffi");
-  dlopen(path, { [probe]: { args: [], returns: FFIType.void } });
+  runtime.preloadSharedLibrary(path, probe);
+}
+
+/** The tensor engine (@frost-beta/mlx), loaded through the runtime's Node-API. */
+export function loadEngine(): Engine {
+  return runtime.loadEngine();
+}
+
+/** Starts an HTTP server; a port in use throws an error whose `code` is EADDRINUSE. */
+export function serveHttp(options: ServeOptions): ServingHttp {
+  return runtime.serve(options);
+}
+
+/** A module worker running the script at `url`. */
+export function startWorker(url: URL): Worker {
+  return runtime.startWorker(url);
+}
+
+/** Ends a worker started by startWorker; under Deno it ends with the process (see exitsExplicitly). */
+export function stopWorker(worker: Worker): void {
+  runtime.stopWorker(worker);
+}
+
+/** Whether a command line must end the process itself (Deno: workers keep it alive). */
+export function exitsExplicitly(): boolean {
+  return runtime.exitsExplicitly;
 }

@@ -6,6 +6,7 @@
  */
 import { isAsrError, UsageError } from "../errors";
 import { loadFamilyPlugins } from "../families/plugins";
+import { exitsExplicitly } from "../runtime";
 
 type CommandModule = { run(argv: string[]): Promise<number | void> };
 
@@ -53,12 +54,9 @@ export function reportError(e: unknown): number {
 }
 
 if (import.meta.main) {
-  main(process.argv.slice(2)).then(
-    (status) => {
-      process.exitCode = status;
-    },
-    (e) => {
-      process.exitCode = reportError(e);
-    },
-  );
+  const end = (status: number) => {
+    process.exitCode = status;
+    if (exitsExplicitly()) process.exit(status);
+  };
+  main(process.argv.slice(2)).then(end, (e) => end(reportError(e)));
 }

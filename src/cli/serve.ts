@@ -148,10 +148,13 @@ export async function run(argv: string[]): Promise<number> {
       process.stderr.write(`mlx-asr serve: ${request.method} ${new URL(request.url).pathname} failed: ${detail}\n`);
     },
   });
+  // Before the announcement: a client acting on it may stop the server at once, and a signal
+  // with no handler yet would kill the process (status 143) instead of shutting it down.
+  const stopSignal = untilStopSignal();
   const base = server.url.href.replace(/\/$/, "");
   process.stdout.write(`Serving ${context.modelId} (${engine.family.name}) at ${base} — OpenAI base URL ${base}/v1${apiKey ? " (API key required)" : ""}\n`);
 
-  const signal = await untilStopSignal();
+  const signal = await stopSignal;
   process.stderr.write(`mlx-asr serve: ${signal}, shutting down\n`);
   await server.stop();
   engine.close();

@@ -2,12 +2,13 @@
  * The tensor engine, imported from one place. Everything outside src/engine,
  * src/nn, src/models and adaptor/ talks to tensors only through these modules.
  */
+import { loadEngine } from "../runtime";
 import { activeBlas } from "./blas";
 
 // A static import would load the engine's native module before ./blas has chosen the
-// BLAS (Bun evaluates CommonJS dependencies first); requiring it here keeps the order.
+// BLAS (Bun evaluates CommonJS dependencies first); loading it here keeps the order.
 activeBlas();
-const engine = require("@frost-beta/mlx") as typeof import("@frost-beta/mlx");
+const engine = loadEngine();
 
 export const mx = engine.core;
 export type Tensor = import("@frost-beta/mlx").core.array;

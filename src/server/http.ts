@@ -1,7 +1,8 @@
 /**
- * The one place that calls Bun.serve: the app handler bound to a host and port.
+ * The app handler bound to a host and port (through the runtime's server).
  */
 import { PortInUseError } from "../errors";
+import { serveHttp } from "../runtime";
 import type { RequestHandler } from "./app";
 import { errorResponse, toHttpError } from "./openai-error";
 
@@ -43,29 +44,12 @@ export function startHttpServer(options: HttpServerOptions): HttpServer {
 }
 
 function serve(options: HttpServerOptions): HttpServer {
-  const server = Bun.serve({
+  return serveHttp({
     hostname: options.hostname,
     port: options.port,
-    // Explicit: with development: false, Bun would otherwise set SO_REUSEPORT, and a second
-    // server on the same port would silently take half of the connections.
     reusePort: options.reusePort ?? false,
-    // Bun answers a Content-Length over this limit itself, with an empty 413, before
-    // the handler runs; the app enforces the upload limit with an OpenAI error body.
-    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-    idleTimeout: IDLE_CONNECTION_SECONDS,
-    // Bun's development mode renders stack traces into error pages.
-    development: false,
-    fetch(request, bunServer) {
-      bunServer.timeout(request, 0);
-      return options.handler(request);
-    },
-    error(e) {
-      return errorResponse(toHttpError(e));
-    },
+    idleTimeoutSeconds: IDLE_CONNECTION_SECONDS,
+    handler: options.handler,
+    onError: (e) => errorResponse(toHttpError(e)),
   });
-  return {
-    url: server.url,
-    port: server.port ?? options.port,
-    stop: () => server.stop(true),
-  };
 }

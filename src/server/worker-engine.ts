@@ -10,6 +10,7 @@ import { loadedFamilyModules } from "../families/plugins";
 import { familyByName } from "../families/registry";
 import type { TranscriptionResult, TranslationResult } from "../pipeline/transcriber";
 import type { EngineOptions, SpeechEngine } from "./engine";
+import { startWorker, stopWorker } from "../runtime";
 import { receiveError, type EngineJob, type FromWorker, type ToWorker } from "./engine-messages";
 
 interface PendingJob {
@@ -35,7 +36,7 @@ export class WorkerEngine implements SpeechEngine {
 
   /** Starts the worker and loads the model (a hub id, folder or family name) in it. */
   static start(model: string): Promise<WorkerEngine> {
-    const worker = new Worker(new URL("./engine-worker.ts", import.meta.url).href);
+    const worker = startWorker(new URL("./engine-worker.ts", import.meta.url));
     return new Promise((resolve, reject) => {
       worker.onerror = (event) => {
         worker.terminate();
@@ -68,7 +69,7 @@ export class WorkerEngine implements SpeechEngine {
   /** Stops the worker; jobs still running fail. */
   close(): void {
     this.fail("the server is shutting down");
-    this.worker.terminate();
+    stopWorker(this.worker);
   }
 
   private run(job: EngineJob, audioPath: string, options: EngineOptions, onPiece?: (text: string) => void): Promise<TranscriptionResult | TranslationResult> {

