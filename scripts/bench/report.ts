@@ -195,7 +195,7 @@ export function formatDetails(rows: readonly RowResult[]): string {
     if (split) {
       out.push(
         `decode split (${label}), per step without overlap: graph build ${fmt(split.graph_build_ms!)} ms, mx.eval ${fmt(split.eval_ms!, 1)} ms, ` +
-          `token readback ${fmt(split.readback_ms!, 3)} ms; one releaseMemory() ${fmt(split.release_memory_ms!, 1)} ms (the loop calls it every 8 steps); ` +
+          `token readback ${fmt(split.readback_ms!, 3)} ms; memory release ${fmt(split.release_memory_ms!, 1)} ms a call (young ${fmt(split.release_young_ms!, 1)}, full ${fmt(split.release_full_ms!, 1)}; every 8 steps, one in 16 full); ` +
           `the loop with releaseEvery 1: ${fmt(num(row, "ms_per_token_release_every_step"), 1)} ms/token (one run); ` +
           `CPU time (user+sys, all threads) ${fmt(num(row, "cpu_ms_per_token_median"), 1)} ms/token (median of the timed runs)`,
       );

@@ -7,7 +7,7 @@
  */
 import { CancelledError } from "../errors";
 import { mx, type Tensor } from "../engine/mlx";
-import { releaseMemory, yieldToEventLoop } from "../runtime";
+import { periodicMemoryRelease, yieldToEventLoop } from "../runtime";
 import type { CausalLM, DecoderCache } from "../nn/parts";
 import { Sampler, type SamplingOptions } from "./sampling";
 import type { TokenConfidence } from "./token-confidence";
@@ -34,6 +34,7 @@ export async function* decodeTokens(decoder: CausalLM, inputsEmbeds: Tensor, opt
   const cache = options.cache ?? decoder.newCache();
   const sampler = new Sampler(options.sampling, decoder.vocabSize);
   const releaseEvery = options.releaseEvery ?? DEFAULT_RELEASE_EVERY;
+  const release = periodicMemoryRelease();
   /** Chooses from `logits [V]` and queues the choice (and its score) for evaluation. */
   const choose = (logits: Tensor): Tensor => {
     const token = sampler.sample(logits);
@@ -56,7 +57,7 @@ export async function* decodeTokens(decoder: CausalLM, inputsEmbeds: Tensor, opt
     yield id;
     if (!following) return;
     token = following;
-    if ((step + 1) % releaseEvery === 0) await releaseMemory();
+    if ((step + 1) % releaseEvery === 0) await release();
   }
 }
 
@@ -75,6 +76,7 @@ export async function greedyTrace(decoder: CausalLM, inputsEmbeds: Tensor, steps
   const cache = decoder.newCache();
   const rows: Tensor[] = [];
   const tokens: number[] = [];
+  const release = periodicMemoryRelease();
   const next = positions ? Number(mx.max(positions).item()) + 1 : 0;
   const stepPositions = (k: number) => (positions ? mx.full(positions.ndim === 1 ? [1] : [positions.shape[0]!, 1], next + k, mx.int32) : undefined);
   let logits = decoder.forward(inputsEmbeds, cache, { positions }).reshape([-1]);
@@ -83,7 +85,7 @@ export async function greedyTrace(decoder: CausalLM, inputsEmbeds: Tensor, steps
     const id = Number(mx.argmax(logits, 0).item());
     tokens.push(id);
     if (step + 1 < steps) logits = decoder.forward(decoder.embed(mx.array([[id]], mx.int32)), cache, { positions: stepPositions(step) }).reshape([-1]);
-    if ((step + 1) % DEFAULT_RELEASE_EVERY === 0) await releaseMemory();
+    if ((step + 1) % DEFAULT_RELEASE_EVERY === 0) await release();
   }
   const stepLogits = rows.length ? mx.stack(rows, 0) : mx.zeros([0, decoder.vocabSize]);
   mx.eval(stepLogits);

@@ -35,6 +35,7 @@ function serve(options: ServeOptions): ServingHttp {
 export const bunRuntime: Runtime = {
   name: "bun",
   collectGarbage: () => Bun.gc(true),
+  collectYoungGarbage: () => (requireHere("bun:jsc") as typeof import("bun:jsc")).edenGC(),
   setNativeEnvironment(name, value) {
     const { dlopen, FFIType, ptr } = ffi();
     // Bun's process.env does not reach the C environment.

@@ -10,12 +10,15 @@ import { serverUrl, type Runtime, type ServeOptions, type ServingHttp } from "./
  * without the flag, the same function taken from a fresh context (V8 installs it
  * there once the flag is set at run time). It collects the whole heap.
  */
-function v8Gc(): () => void {
-  const exposed = (globalThis as { gc?: () => void }).gc;
+function v8Gc(): V8Gc {
+  const exposed = (globalThis as { gc?: V8Gc }).gc;
   if (exposed) return exposed;
   v8.setFlagsFromString("--expose-gc");
-  return vm.runInNewContext("gc") as () => void;
+  return vm.runInNewContext("gc") as V8Gc;
 }
+
+/** V8's gc(): the whole heap, or with `{ type: "minor" }` the young generation only. */
+type V8Gc = (options?: { type: "minor" | "major" }) => void;
 
 function serve(deno: DenoApi, options: ServeOptions): ServingHttp {
   let server;
@@ -39,10 +42,11 @@ function serve(deno: DenoApi, options: ServeOptions): ServingHttp {
 }
 
 export function denoRuntime(deno: DenoApi): Runtime {
-  let gc: (() => void) | undefined;
+  let gc: V8Gc | undefined;
   return {
     name: "deno",
     collectGarbage: () => (gc ??= v8Gc())(),
+    collectYoungGarbage: () => (gc ??= v8Gc())({ type: "minor" }),
     // Deno.env.set is setenv(3): native libraries see it (and so does process.env).
     setNativeEnvironment: (name, value) => deno.env.set(name, value),
     preloadSharedLibrary: (path, probe) => {

@@ -10,6 +10,7 @@ function unsupported(what: string): never {
 export const otherRuntime: Runtime = {
   name: "other",
   collectGarbage: () => (globalThis as { gc?: () => void }).gc?.(),
+  collectYoungGarbage: () => (globalThis as { gc?: (options: { type: "minor" }) => void }).gc?.({ type: "minor" }),
   setNativeEnvironment: () => unsupported("setting the C environment"),
   preloadSharedLibrary: () => unsupported("preloading a shared library"),
   loadEngine: () => createRequire(import.meta.url)("@frost-beta/mlx") as Engine,

@@ -25,6 +25,8 @@ export interface Runtime {
   readonly name: "bun" | "deno" | "other";
   /** Forces a full garbage collection where the runtime allows it. */
   collectGarbage(): void;
+  /** Collects the young generation only (where the runtime has one), at a fraction of a full collection's cost. */
+  collectYoungGarbage(): void;
   /** Sets a variable in the process's C environment (where native libraries read it). */
   setNativeEnvironment(name: string, value: string): void;
   /** Loads a shared library whose symbols serve libraries loaded later; `probe` is one symbol it exports. */
