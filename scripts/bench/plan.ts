@@ -7,6 +7,7 @@
 import type { FrontendMode } from "../../src/audio/features/funasr-frontend";
 import { findFamily } from "../../src/families/registry";
 import {
+  decoderNeeds,
   DECODER_IDS,
   END_TO_END_IDS,
   FAMILY_OF,
@@ -100,7 +101,7 @@ export function planRows(options: BenchOptions): PlannedRow[] {
         model,
         weights,
         task: { kind: "decode", model, weights, tokens },
-        needs: [model],
+        needs: decoderNeeds(model, weights),
         oursSkipped: null,
         peers: weights === "float32" ? ALL_PEERS : [],
         profile: options.profile ? { kind: "decode_profile", model, weights, tokens } : undefined,

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { comparableSamples, comparePeer, pool, pooledRow } from "../../../scripts/bench/interleave";
+import { isQuantizedCopy, quantizeBitsOf, quantizedSource } from "../../../scripts/bench/models";
 import { parseOptions } from "../../../scripts/bench/options";
 import { peerVenvDir } from "../../../scripts/bench/peer-venv";
 import { oursSkippedFor, planRows } from "../../../scripts/bench/plan";
@@ -58,6 +59,24 @@ describe("rows of families not there yet", () => {
   test("--only takes a family's end-to-end row and names the choices on a typo", () => {
     expect(planRows(parseOptions(["--only", "end_to_end/qwen3-asr-1.7b"])).map((r) => r.model)).toEqual(["qwen3-asr-1.7b"]);
     expect(() => parseOptions(["--only", "end_to_end/qwen3-asr"])).toThrow(/qwen3-asr-0\.6b/);
+  });
+});
+
+describe("quantized decode rows", () => {
+  test("read a copy quantized beforehand from the bf16 checkpoint, written after it", () => {
+    const rows = planRows(parseOptions(["--only", "decode/qwen3-4b"]));
+    expect(rows.map((r) => [r.weights, r.needs])).toEqual([
+      ["float32", ["qwen3-4b"]],
+      ["int8", ["qwen3-4b", "qwen3-4b-int8"]],
+      ["int4", ["qwen3-4b", "qwen3-4b-int4"]],
+    ]);
+  });
+
+  test("a quantized copy names the decoder and bits it is made from", () => {
+    expect(isQuantizedCopy("qwen3-0.6b-int4")).toBe(true);
+    expect(isQuantizedCopy("qwen3-0.6b")).toBe(false);
+    expect(quantizedSource("qwen3-0.6b-int4")).toEqual({ decoder: "qwen3-0.6b", kind: "int4" });
+    expect(quantizeBitsOf(quantizedSource("qwen3-4b-int8").kind)).toBe(8);
   });
 });
 
