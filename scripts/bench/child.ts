@@ -42,7 +42,7 @@ async function run(request: ChildRequest): Promise<ChildResult> {
     case "decode_profile":
       return row(await decodeProfileRow(task.model, task.weights, task.tokens, settings));
     case "end_to_end":
-      return row(await endToEndRow(task.model, task.tokens, settings));
+      return row(await endToEndRow(task.model, task.tokens, task.prompt, settings));
   }
 }
 

@@ -29,9 +29,20 @@ export const FAMILY_OF: Readonly<Record<EndToEndId, string>> = {
   "glm-asr-nano": "glm-asr-nano",
 };
 
-/** The end-to-end rows our side can run (scripts/bench/rows/end-to-end.ts has their runners). */
-export const OUR_END_TO_END = ["funasr-qwen4b", "fun-asr-nano"] as const satisfies readonly EndToEndId[];
-export type OurEndToEndId = (typeof OUR_END_TO_END)[number];
+/**
+ * Text tokens of each end-to-end row's prompt before the audio rows; the rest of
+ * the family's prompt (`audioPromptTokens` of its recipe) follows them. Both sides
+ * write stand-in ids over these positions: only the prompt's length matters here.
+ */
+export const PROMPT_TOKENS_BEFORE_AUDIO: Readonly<Record<EndToEndId, number>> = {
+  "funasr-qwen4b": 8,
+  "fun-asr-nano": 16,
+  // <|im_start|>system\n<|im_end|>\n<|im_start|>user\n<|audio_start|>
+  "qwen3-asr-0.6b": 9,
+  "qwen3-asr-1.7b": 9,
+  // <|user|>\n<|begin_of_audio|>
+  "glm-asr-nano": 3,
+};
 
 /**
  * Networks whose random weights only the transformers peer writes (its own

@@ -1,6 +1,6 @@
 /**
  * The rows of a run, in order, with the weights each needs, whether our side
- * runs it (or why not yet) and which peers have a counterpart for it. Rows that
+ * runs it (or why not) and which peers have a counterpart for it. Rows that
  * share a model are adjacent, so each model's weights are generated just before
  * its first row.
  */
@@ -11,7 +11,7 @@ import {
   DECODER_IDS,
   END_TO_END_IDS,
   FAMILY_OF,
-  OUR_END_TO_END,
+  PROMPT_TOKENS_BEFORE_AUDIO,
   WEIGHT_KINDS,
   type ComponentId,
   type DecoderId,
@@ -19,7 +19,7 @@ import {
   type WeightKind,
 } from "./models";
 import type { BenchOptions, RowFilter, RowName } from "./options";
-import { END_TO_END_TOKENS, type BenchTask } from "./tasks";
+import { END_TO_END_TOKENS, type BenchTask, type PromptShape } from "./tasks";
 
 /**
  * The peers: transformers' own model classes on PyTorch 2.13; our lean PyTorch
@@ -70,12 +70,14 @@ const END_TO_END_NEEDS: Readonly<Record<EndToEndId, readonly ComponentId[]>> = {
   "glm-asr-nano": ["glm-asr-nano"],
 };
 
-/** Why our side cannot run an end-to-end row yet, or null. */
-export function oursSkippedFor(id: EndToEndId, registered: (family: string) => boolean = (f) => findFamily(f) !== undefined): string | null {
-  const family = FAMILY_OF[id];
-  if (!registered(family)) return `family "${family}" is not registered yet`;
-  if (!(OUR_END_TO_END as readonly string[]).includes(id)) return `family "${family}" is registered, but scripts/bench/rows/end-to-end.ts has no runner for it yet`;
-  return null;
+/** The text tokens around the audio of an end-to-end row's prompt: the family's prompt length, split where its audio goes. */
+export function promptShapeOf(id: EndToEndId): PromptShape {
+  const family = findFamily(FAMILY_OF[id]);
+  if (family?.recipe.kind !== "llm-prompted") throw new Error(`family "${FAMILY_OF[id]}" of ${id} is not a registered LLM-prompted family`);
+  const before = PROMPT_TOKENS_BEFORE_AUDIO[id];
+  const after = family.recipe.prompts.audioPromptTokens - before;
+  if (after < 0) throw new Error(`${id}: ${before} prompt tokens before the audio, but the family's prompt has ${family.recipe.prompts.audioPromptTokens}`);
+  return { before, after };
 }
 
 export function planRows(options: BenchOptions): PlannedRow[] {
@@ -114,9 +116,9 @@ export function planRows(options: BenchOptions): PlannedRow[] {
       name: "end_to_end",
       model,
       weights: "float32",
-      task: { kind: "end_to_end", model, tokens },
+      task: { kind: "end_to_end", model, tokens, prompt: promptShapeOf(model) },
       needs: END_TO_END_NEEDS[model],
-      oursSkipped: oursSkippedFor(model),
+      oursSkipped: null,
       peers: model === "funasr-qwen4b" ? ALL_PEERS : ["transformers"],
     });
   }

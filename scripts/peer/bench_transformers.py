@@ -31,14 +31,13 @@ from bench_common import (  # noqa: E402
     END_TO_END_WARM_UP_TOKENS,
     FIRST_TOKEN,
     PREFILL_POSITIONS,
-    PROMPT_AFTER,
-    PROMPT_BEFORE,
     component_dir,
     fake_token_length,
     lfr_frames,
     log,
     measure,
     peak_rss_bytes,
+    prompt_ids,
     read_json,
     write_result,
 )
@@ -48,10 +47,6 @@ from safetensors_reader import load_file  # noqa: E402
 
 WHISPER_MEL_FRAMES_PER_SECOND = 100
 WHISPER_MELS = 128
-# Text tokens of each family's transcription prompt around the audio (fixture prompts: Qwen3-ASR 15, GLM-ASR 46, Fun-ASR-Nano 23).
-PROMPT_TEXT_TOKENS = {"funasr-qwen4b": (PROMPT_BEFORE, PROMPT_AFTER), "fun-asr-nano": (list(range(100, 116)), list(range(200, 207))),
-                      "qwen3-asr-0.6b": (list(range(100, 109)), list(range(200, 206))), "qwen3-asr-1.7b": (list(range(100, 109)), list(range(200, 206))),
-                      "glm-asr-nano": (list(range(100, 140)), list(range(200, 206)))}
 GEMM_SHAPE = (512, 2560, 9728)
 
 
@@ -230,8 +225,9 @@ class TokenClock(BaseStreamer):
 class EndToEnd:
     """One family through transformers: audio → `[N, H]` audio rows, then `generate` from the prompt's embeddings."""
 
-    def __init__(self, settings, model_id):
+    def __init__(self, settings, model_id, prompt):
         self.model_id = model_id
+        self.prompt = prompt
         if model_id == "funasr-qwen4b":
             self.encoder, self.adaptor = SenseVoice(settings), load_lean_adaptor(settings)
             self.lm = load_qwen3(settings, "qwen3-4b")
@@ -267,7 +263,7 @@ class EndToEnd:
         t0 = time.perf_counter()
         audio = self.audio_rows()
         t1 = time.perf_counter()
-        before, after = PROMPT_TEXT_TOKENS[self.model_id]
+        before, after = self.prompt
         embed = self.lm.get_input_embeddings()
         embeds = torch.cat([embed(torch.tensor([before])), audio[None].to(torch.float32), embed(torch.tensor([after]))], dim=1)
         clock = TokenClock()
@@ -314,8 +310,8 @@ def check_nano_decoder(settings, model):
     return {"qwen3-0.6b_logits_in_fun_asr_nano": result}
 
 
-def end_to_end_row(settings, model_id, tokens, check):
-    pipeline = EndToEnd(settings, model_id)
+def end_to_end_row(settings, model_id, tokens, prompt, check):
+    pipeline = EndToEnd(settings, model_id, prompt)
     checks = {}
     if check and model_id == "funasr-qwen4b":
         checks.update(check_encoder(settings, pipeline.encoder, pipeline.adaptor))
@@ -385,7 +381,7 @@ def run(request):
             raise ValueError("the peer runs float32 decode only")
         return decode_row(settings, task["model"], task["tokens"], check)
     if kind == "end_to_end":
-        return end_to_end_row(settings, task["model"], task["tokens"], check)
+        return end_to_end_row(settings, task["model"], task["tokens"], prompt_ids(task), check)
     raise ValueError(f"the transformers peer has no row {kind}")
 
 

@@ -3,7 +3,8 @@ import { comparableSamples, comparePeer, pool, pooledRow } from "../../../script
 import { isQuantizedCopy, quantizeBitsOf, quantizedSource } from "../../../scripts/bench/models";
 import { parseOptions } from "../../../scripts/bench/options";
 import { peerVenvDir } from "../../../scripts/bench/peer-venv";
-import { oursSkippedFor, planRows } from "../../../scripts/bench/plan";
+import { planRows, promptShapeOf } from "../../../scripts/bench/plan";
+import { standInPrompt } from "../../../scripts/bench/stand-in-prompt";
 import type { RowResult } from "../../../scripts/bench/tasks";
 import { allowSlowTests } from "../../helpers/timeout";
 
@@ -41,19 +42,29 @@ describe("interleaved rounds", () => {
   });
 });
 
-describe("rows of families not there yet", () => {
-  test("our side is skipped, with the reason, until the family is registered and the bench has a runner", () => {
-    expect(oursSkippedFor("qwen3-asr-0.6b", () => false)).toBe('family "qwen3-asr" is not registered yet');
-    expect(oursSkippedFor("glm-asr-nano", () => true)).toContain("no runner for it yet");
-    expect(oursSkippedFor("funasr-qwen4b", () => true)).toBeNull();
-  });
-
-  test("every family has an end-to-end row; only transformers covers the new ones", () => {
+describe("end-to-end rows", () => {
+  test("every family has one, run by our side; only transformers covers the families it writes the weights of", () => {
     const rows = planRows(parseOptions(["--only", "end_to_end"]));
     expect(rows.map((r) => r.model)).toEqual(["funasr-qwen4b", "fun-asr-nano", "qwen3-asr-0.6b", "qwen3-asr-1.7b", "glm-asr-nano"]);
+    expect(rows.every((r) => r.oursSkipped === null)).toBe(true);
     expect(rows.find((r) => r.model === "glm-asr-nano")!.peers).toEqual(["transformers"]);
     expect(rows.find((r) => r.model === "funasr-qwen4b")!.peers).toEqual(["transformers", "torch", "torch_old"]);
     expect(rows.find((r) => r.model === "fun-asr-nano")!.needs).toEqual(["sensevoice-encoder", "nano-adaptor", "qwen3-0.6b"]);
+    expect(rows.find((r) => r.model === "qwen3-asr-1.7b")!.needs).toEqual(["qwen3-asr-1.7b"]);
+  });
+
+  test("the prompt has the family's length, split where its audio goes", () => {
+    expect(promptShapeOf("funasr-qwen4b")).toEqual({ before: 8, after: 9 });
+    expect(promptShapeOf("fun-asr-nano")).toEqual({ before: 16, after: 7 });
+    expect(promptShapeOf("qwen3-asr-0.6b")).toEqual({ before: 9, after: 6 });
+    expect(promptShapeOf("qwen3-asr-1.7b")).toEqual({ before: 9, after: 6 });
+    expect(promptShapeOf("glm-asr-nano")).toEqual({ before: 3, after: 15 });
+    const task = planRows(parseOptions(["--only", "end_to_end/glm-asr-nano"]))[0]!.task;
+    expect(task).toEqual({ kind: "end_to_end", model: "glm-asr-nano", tokens: 100, prompt: { before: 3, after: 15 } });
+  });
+
+  test("stand-in prompts put the audio slots after the text before it", () => {
+    expect(standInPrompt({ before: 2, after: 3 }, 4)).toEqual({ ids: [100, 101, 0, 0, 0, 0, 200, 201, 202], audio: { start: 2, end: 6 } });
   });
 
   test("--only takes a family's end-to-end row and names the choices on a typo", () => {
