@@ -56,6 +56,7 @@ function availableMemoryBytes(): number | null {
 /** The models whose cross-check a row's peer can do. */
 function checkKeys(row: PlannedRow): string[] {
   if (row.name === "encoder_adaptor") return ["encoder_adaptor"];
+  if (row.name === "first_token") return [];
   if (row.name === "end_to_end") {
     if (row.model === "funasr-qwen4b") return ["encoder_adaptor", "qwen3-4b"];
     if (row.model === "fun-asr-nano") return ["fun-asr-nano-audio", "qwen3-0.6b"];

@@ -13,6 +13,7 @@ import { decodeRow } from "./rows/decode";
 import { decodeProfileRow } from "./rows/decode-profile";
 import { encoderAdaptorRow } from "./rows/encoder-adaptor";
 import { endToEndRow } from "./rows/end-to-end";
+import { firstTokenRow } from "./rows/first-token";
 import { frontendRow } from "./rows/frontend";
 import { prefillRow } from "./rows/prefill";
 import type { ChildRequest, ChildResult, RowResult } from "./tasks";
@@ -43,6 +44,8 @@ async function run(request: ChildRequest): Promise<ChildResult> {
       return row(await decodeProfileRow(task.model, task.weights, task.tokens, settings));
     case "end_to_end":
       return row(await endToEndRow(task.model, task.tokens, task.prompt, settings));
+    case "first_token":
+      return row(await firstTokenRow(task.model, task.prompt, settings));
   }
 }
 

@@ -2,7 +2,7 @@
 import { WEIGHT_KINDS } from "./models";
 import { modelsOfRow } from "./plan";
 
-export const ROW_NAMES = ["frontend", "encoder_adaptor", "prefill", "decode", "end_to_end"] as const;
+export const ROW_NAMES = ["frontend", "encoder_adaptor", "prefill", "decode", "end_to_end", "first_token"] as const;
 export type RowName = (typeof ROW_NAMES)[number];
 
 /** `name[/model[/weights]]`, e.g. `decode/qwen3-0.6b/int8`. */
@@ -31,7 +31,8 @@ export const USAGE = `bun run bench [--json <file>] [--only <row>[,<row>…]] [-
 
   --json <file>        also write the results as JSON
   --only <rows>        rows to run: ${ROW_NAMES.join(", ")}; narrow with /model/weights,
-                       e.g. decode/qwen3-0.6b/int8, prefill/qwen3-4b, end_to_end/qwen3-asr-0.6b
+                       e.g. decode/qwen3-0.6b/int8, prefill/qwen3-4b, end_to_end/qwen3-asr-0.6b,
+                       first_token/glm-asr-nano (time to the first token of a 5 s clip)
   --peer               run each row's peers interleaved with ours on the same weights (each pair
                        twice): transformers 5.18 on PyTorch 2.13 (a venv under ~/.cache/mlx-asr,
                        made with pip on first use), our lean PyTorch loops on the same PyTorch,

@@ -112,15 +112,18 @@ export function planRows(options: BenchOptions): PlannedRow[] {
   }
   const tokens = options.small ? SMALL_END_TO_END_TOKENS : END_TO_END_TOKENS;
   for (const model of END_TO_END_IDS) {
+    const prompt = promptShapeOf(model);
+    const needs = END_TO_END_NEEDS[model];
     rows.push({
       name: "end_to_end",
       model,
       weights: "float32",
-      task: { kind: "end_to_end", model, tokens, prompt: promptShapeOf(model) },
-      needs: END_TO_END_NEEDS[model],
+      task: { kind: "end_to_end", model, tokens, prompt },
+      needs,
       oursSkipped: null,
       peers: model === "funasr-qwen4b" ? ALL_PEERS : ["transformers"],
     });
+    rows.push({ name: "first_token", model, weights: "float32", task: { kind: "first_token", model, prompt }, needs, oursSkipped: null, peers: ["transformers"] });
   }
   return rows.filter((r) => matches(r, options.only));
 }
@@ -133,6 +136,7 @@ export function modelsOfRow(name: RowName): readonly string[] {
     case "encoder_adaptor":
       return ["sensevoice-small+qwen4b-adaptor"];
     case "end_to_end":
+    case "first_token":
       return END_TO_END_IDS;
     default:
       return DECODER_IDS;

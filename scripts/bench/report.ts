@@ -82,6 +82,13 @@ function cellsOf(row: RowResult): Cells {
         rate: `RTF ${fmt(num(row, "rtf"), 3)}`,
         efficiency: `fe ${fmtSeconds(num(row, "frontend_s"))}, enc+ad ${fmtSeconds(num(row, "encoder_adaptor_s"))}, prefill ${fmtSeconds(num(row, "prefill_s"))}, decode ${fmt(num(row, "decode_ms_per_token"), 0)} ms/tok`,
       };
+    case "first_token":
+      return {
+        median: fmtSeconds(num(row, "median_s")),
+        min: fmtSeconds(num(row, "min_s")),
+        rate: `${fmt(num(row, "clip_seconds"), 0)} s clip`,
+        efficiency: `fe ${fmtSeconds(num(row, "frontend_s"))}, enc+ad ${fmtSeconds(num(row, "encoder_adaptor_s"))}, prefill (${num(row, "prefill_positions")} pos.) ${fmtSeconds(num(row, "prefill_s"))}`,
+      };
     default:
       return { median: fmtSeconds(num(row, "median_s")), min: fmtSeconds(num(row, "min_s")), rate: `RTF ${fmt(num(row, "rtf"), 4)}`, efficiency: "" };
   }
@@ -188,6 +195,10 @@ export function formatDetails(rows: readonly RowResult[]): string {
           `${id} end to end (${row.model}): enc+ad ${fmtSeconds(num(r, "encoder_adaptor_s"))}, prefill (${num(r, "prefill_positions")} pos.) ${fmtSeconds(num(r, "prefill_s"))}, ` +
             `decode ${fmt(num(r, "decode_ms_per_token"), 0)} ms/tok; ${r.classes ?? "our lean loops"}`,
         );
+      }
+      if (c.row?.name === "first_token") {
+        const r = c.row;
+        out.push(`${id} first token (${row.model}): enc+ad ${fmtSeconds(num(r, "encoder_adaptor_s"))}, prefill (${num(r, "prefill_positions")} pos.) ${fmtSeconds(num(r, "prefill_s"))}; ${r.classes}`);
       }
     }
     if (typeof row.skipped === "string" && !row.peers) out.push(`skipped (${label}): ${row.skipped}`);

@@ -41,7 +41,8 @@ export type BenchTask =
   | { readonly kind: "prefill"; readonly model: DecoderId }
   | { readonly kind: "decode"; readonly model: DecoderId; readonly weights: WeightKind; readonly tokens: number }
   | { readonly kind: "decode_profile"; readonly model: DecoderId; readonly weights: WeightKind; readonly tokens: number }
-  | { readonly kind: "end_to_end"; readonly model: EndToEndId; readonly tokens: number; readonly prompt: PromptShape };
+  | { readonly kind: "end_to_end"; readonly model: EndToEndId; readonly tokens: number; readonly prompt: PromptShape }
+  | { readonly kind: "first_token"; readonly model: EndToEndId; readonly prompt: PromptShape };
 
 export interface ChildRequest {
   readonly task: BenchTask;

@@ -15,6 +15,7 @@ ENCODER_AUDIO_SECONDS = 30
 END_TO_END_AUDIO_SECONDS = 30
 DECODE_WARM_UP_TOKENS = 3
 END_TO_END_WARM_UP_TOKENS = 2
+FIRST_TOKEN_AUDIO_SECONDS = 5
 FIRST_TOKEN = 1000
 # First stand-in ids of the text before and after the audio (scripts/bench/stand-in-prompt.ts).
 FIRST_ID_BEFORE = 100

@@ -73,6 +73,21 @@ describe("end-to-end rows", () => {
   });
 });
 
+describe("time to first token", () => {
+  test("a row per end-to-end family, on the same weights and prompt, with the transformers peer", () => {
+    const rows = planRows(parseOptions(["--only", "first_token"]));
+    expect(rows.map((r) => r.model)).toEqual(["funasr-qwen4b", "fun-asr-nano", "qwen3-asr-0.6b", "qwen3-asr-1.7b", "glm-asr-nano"]);
+    expect(rows.every((r) => r.peers.join() === "transformers")).toBe(true);
+    expect(rows.find((r) => r.model === "glm-asr-nano")!.task).toEqual({ kind: "first_token", model: "glm-asr-nano", prompt: { before: 3, after: 15 } });
+    expect(rows.find((r) => r.model === "funasr-qwen4b")!.needs).toEqual(["sensevoice-encoder", "qwen4b-adaptor", "qwen3-4b"]);
+  });
+
+  test("follows each family's end-to-end row, so a family's weights serve both in turn", () => {
+    const rows = planRows(parseOptions(["--only", "end_to_end/fun-asr-nano,first_token/fun-asr-nano,end_to_end/glm-asr-nano,first_token/glm-asr-nano"]));
+    expect(rows.map((r) => `${r.name}/${r.model}`)).toEqual(["end_to_end/fun-asr-nano", "first_token/fun-asr-nano", "end_to_end/glm-asr-nano", "first_token/glm-asr-nano"]);
+  });
+});
+
 describe("quantized decode rows", () => {
   test("read a copy quantized beforehand from the bf16 checkpoint, written after it", () => {
     const rows = planRows(parseOptions(["--only", "decode/qwen3-4b"]));
