@@ -15,6 +15,7 @@ import { encoderAdaptorRow } from "./rows/encoder-adaptor";
 import { endToEndRow } from "./rows/end-to-end";
 import { firstTokenRow } from "./rows/first-token";
 import { frontendRow } from "./rows/frontend";
+import { liveRow } from "./rows/live";
 import { prefillRow } from "./rows/prefill";
 import type { ChildRequest, ChildResult, RowResult } from "./tasks";
 
@@ -46,6 +47,8 @@ async function run(request: ChildRequest): Promise<ChildResult> {
       return row(await endToEndRow(task.model, task.tokens, task.prompt, settings));
     case "first_token":
       return row(await firstTokenRow(task.model, task.prompt, settings));
+    case "live":
+      return row(await liveRow(task.model, task.seconds, settings));
   }
 }
 

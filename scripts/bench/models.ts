@@ -29,6 +29,10 @@ export const FAMILY_OF: Readonly<Record<EndToEndId, string>> = {
   "glm-asr-nano": "glm-asr-nano",
 };
 
+/** The live rows: Qwen3-ASR at a released size, with random weights made in memory (no files to write). */
+export const LIVE_IDS = ["qwen3-asr-0.6b"] as const;
+export type LiveModelId = (typeof LIVE_IDS)[number];
+
 /**
  * Text tokens of each end-to-end row's prompt before the audio rows; the rest of
  * the family's prompt (`audioPromptTokens` of its recipe) follows them. Both sides

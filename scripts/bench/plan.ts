@@ -11,6 +11,7 @@ import {
   DECODER_IDS,
   END_TO_END_IDS,
   FAMILY_OF,
+  LIVE_IDS,
   PROMPT_TOKENS_BEFORE_AUDIO,
   WEIGHT_KINDS,
   type ComponentId,
@@ -19,7 +20,7 @@ import {
   type WeightKind,
 } from "./models";
 import type { BenchOptions, RowFilter, RowName } from "./options";
-import { END_TO_END_TOKENS, type BenchTask, type PromptShape } from "./tasks";
+import { END_TO_END_TOKENS, LIVE_AUDIO_SECONDS, type BenchTask, type PromptShape } from "./tasks";
 
 /**
  * The peers: transformers' own model classes on PyTorch 2.13; our lean PyTorch
@@ -48,6 +49,8 @@ const FULL_TOKENS_QUANTIZED_4B = 16;
 const SMALL_TOKENS = 4;
 /** `--small`: the end-to-end rows decode this many tokens instead of 100, to keep the run short. */
 const SMALL_END_TO_END_TOKENS = 20;
+/** `--small`: the live rows feed this much audio instead of 60 s. */
+const SMALL_LIVE_SECONDS = 20;
 const ALL_PEERS: readonly PeerId[] = PEER_IDS;
 
 export function decodeTokenCount(options: BenchOptions, model: DecoderId, weights: WeightKind): number {
@@ -125,6 +128,10 @@ export function planRows(options: BenchOptions): PlannedRow[] {
     });
     rows.push({ name: "first_token", model, weights: "float32", task: { kind: "first_token", model, prompt }, needs, oursSkipped: null, peers: ["transformers"] });
   }
+  const seconds = options.small ? SMALL_LIVE_SECONDS : LIVE_AUDIO_SECONDS;
+  for (const model of LIVE_IDS) {
+    rows.push({ name: "live", model, weights: "float32", task: { kind: "live", model, seconds }, needs: [], oursSkipped: null, peers: [] });
+  }
   return rows.filter((r) => matches(r, options.only));
 }
 
@@ -138,6 +145,8 @@ export function modelsOfRow(name: RowName): readonly string[] {
     case "end_to_end":
     case "first_token":
       return END_TO_END_IDS;
+    case "live":
+      return LIVE_IDS;
     default:
       return DECODER_IDS;
   }

@@ -3,7 +3,7 @@
  * child hands back. Tasks and results cross the process boundary as JSON.
  */
 import type { FrontendMode } from "../../src/audio/features/funasr-frontend";
-import type { ComponentId, DecoderId, EndToEndId, WeightKind } from "./models";
+import type { ComponentId, DecoderId, EndToEndId, LiveModelId, WeightKind } from "./models";
 
 /** Positions already in the KV cache when decode is timed, and fed through the decoder by the prefill row. */
 export const DECODE_CONTEXT = 512;
@@ -13,6 +13,7 @@ export const ENCODER_AUDIO_SECONDS = 30;
 export const END_TO_END_AUDIO_SECONDS = 30;
 export const END_TO_END_TOKENS = 100;
 export const FIRST_TOKEN_AUDIO_SECONDS = 5;
+export const LIVE_AUDIO_SECONDS = 60;
 
 export interface RunSettings {
   readonly weightsDir: string;
@@ -42,7 +43,8 @@ export type BenchTask =
   | { readonly kind: "decode"; readonly model: DecoderId; readonly weights: WeightKind; readonly tokens: number }
   | { readonly kind: "decode_profile"; readonly model: DecoderId; readonly weights: WeightKind; readonly tokens: number }
   | { readonly kind: "end_to_end"; readonly model: EndToEndId; readonly tokens: number; readonly prompt: PromptShape }
-  | { readonly kind: "first_token"; readonly model: EndToEndId; readonly prompt: PromptShape };
+  | { readonly kind: "first_token"; readonly model: EndToEndId; readonly prompt: PromptShape }
+  | { readonly kind: "live"; readonly model: LiveModelId; readonly seconds: number };
 
 export interface ChildRequest {
   readonly task: BenchTask;

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { comparableSamples, comparePeer, pool, pooledRow } from "../../../scripts/bench/interleave";
 import { isQuantizedCopy, quantizeBitsOf, quantizedSource } from "../../../scripts/bench/models";
-import { parseOptions } from "../../../scripts/bench/options";
+import { parseOptions, USAGE } from "../../../scripts/bench/options";
 import { peerVenvDir } from "../../../scripts/bench/peer-venv";
 import { planRows, promptShapeOf } from "../../../scripts/bench/plan";
 import { standInPrompt } from "../../../scripts/bench/stand-in-prompt";
@@ -85,6 +85,20 @@ describe("time to first token", () => {
   test("follows each family's end-to-end row, so a family's weights serve both in turn", () => {
     const rows = planRows(parseOptions(["--only", "end_to_end/fun-asr-nano,first_token/fun-asr-nano,end_to_end/glm-asr-nano,first_token/glm-asr-nano"]));
     expect(rows.map((r) => `${r.name}/${r.model}`)).toEqual(["end_to_end/fun-asr-nano", "first_token/fun-asr-nano", "end_to_end/glm-asr-nano", "first_token/glm-asr-nano"]);
+  });
+});
+
+describe("live row", () => {
+  test("Qwen3-ASR-0.6B over 60 s (20 s with --small), random weights in memory, no peer", () => {
+    const [row, ...rest] = planRows(parseOptions(["--only", "live"]));
+    expect(rest).toEqual([]);
+    expect(row).toMatchObject({ name: "live", model: "qwen3-asr-0.6b", needs: [], peers: [], task: { kind: "live", model: "qwen3-asr-0.6b", seconds: 60 } });
+    expect(planRows(parseOptions(["--only", "live", "--small"]))[0]!.task).toEqual({ kind: "live", model: "qwen3-asr-0.6b", seconds: 20 });
+  });
+
+  test("--only names its one model on a typo, and the usage lists every row", () => {
+    expect(() => parseOptions(["--only", "live/qwen3-asr-1.7b"])).toThrow(/qwen3-asr-0\.6b/);
+    for (const name of ["first_token", "live"]) expect(USAGE).toContain(name);
   });
 });
 
