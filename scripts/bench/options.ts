@@ -30,10 +30,10 @@ export const USAGE = `bun run bench [--json <file>] [--only <row>[,<row>…]] [-
                 [--runs N] [--tokens N] [--profile] [--weights-dir <dir>]
 
   --json <file>        also write the results as JSON
-  --only <rows>        rows to run: ${ROW_NAMES.join(", ")}; narrow with /model/weights,
-                       e.g. decode/qwen3-0.6b/int8, prefill/qwen3-4b, end_to_end/qwen3-asr-0.6b,
-                       first_token/glm-asr-nano (time to the first token of a 5 s clip),
-                       live (Qwen3-ASR-0.6B live mode: per 2 s chunk over 60 s of speech)
+  --only <rows>        rows to run: ${ROW_NAMES.join(", ")};
+                       narrow with /model/weights, e.g. decode/qwen3-0.6b/int8, prefill/qwen3-4b,
+                       end_to_end/qwen3-asr-0.6b, first_token/glm-asr-nano (time to the first
+                       token of a 5 s clip), live (Qwen3-ASR-0.6B live mode, 2 s chunks over 60 s)
   --peer               run each row's peers interleaved with ours on the same weights (each pair
                        twice): transformers 5.18 on PyTorch 2.13 (a venv under ~/.cache/mlx-asr,
                        made with pip on first use), our lean PyTorch loops on the same PyTorch,
