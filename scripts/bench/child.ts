@@ -13,7 +13,9 @@ import { decodeRow } from "./rows/decode";
 import { decodeProfileRow } from "./rows/decode-profile";
 import { encoderAdaptorRow } from "./rows/encoder-adaptor";
 import { endToEndRow } from "./rows/end-to-end";
+import { firstTokenRow } from "./rows/first-token";
 import { frontendRow } from "./rows/frontend";
+import { liveRow } from "./rows/live";
 import { prefillRow } from "./rows/prefill";
 import type { ChildRequest, ChildResult, RowResult } from "./tasks";
 
@@ -42,7 +44,11 @@ async function run(request: ChildRequest): Promise<ChildResult> {
     case "decode_profile":
       return row(await decodeProfileRow(task.model, task.weights, task.tokens, settings));
     case "end_to_end":
-      return row(await endToEndRow(task.model, task.tokens, settings));
+      return row(await endToEndRow(task.model, task.tokens, task.prompt, settings));
+    case "first_token":
+      return row(await firstTokenRow(task.model, task.prompt, settings));
+    case "live":
+      return row(await liveRow(task.model, task.seconds, settings));
   }
 }
 

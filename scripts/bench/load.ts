@@ -4,7 +4,7 @@ import { QWEN4B_ADAPTOR, type Qwen4bAdaptor } from "../../adaptor/qwen4b-adaptor
 import { QWEN3_DECODER, type Qwen3Decoder } from "../../src/models/qwen3-decoder";
 import { SENSEVOICE_ENCODER, type SenseVoiceEncoder } from "../../src/models/sensevoice-encoder";
 import { loadNetwork, loadNetworkFolder } from "../../src/nn/network";
-import { ADAPTOR_FILE, componentDir, ENCODER_FILE, quantizeBitsOf, type BenchModels, type DecoderId, type WeightKind } from "./models";
+import { ADAPTOR_FILE, componentDir, decoderWeights, ENCODER_FILE, type BenchModels, type DecoderId, type WeightKind } from "./models";
 
 export async function loadEncoder(weightsDir: string, models: BenchModels): Promise<SenseVoiceEncoder> {
   const file = join(componentDir(weightsDir, "sensevoice-encoder"), ENCODER_FILE);
@@ -16,8 +16,7 @@ export async function loadAdaptor(weightsDir: string, models: BenchModels): Prom
   return await loadNetwork(QWEN4B_ADAPTOR, models.adaptor, { files: [file] }, { configSource: file });
 }
 
-/** The decoder from its bf16 checkpoint: upcast to float32, or quantized at load for int8/int4. */
+/** The decoder upcast to float32 from its bf16 checkpoint, or for int8/int4 read from its quantized copy (its config.json says how). */
 export async function loadDecoder(weightsDir: string, id: DecoderId, kind: WeightKind): Promise<Qwen3Decoder> {
-  const bits = quantizeBitsOf(kind);
-  return await loadNetworkFolder(QWEN3_DECODER, componentDir(weightsDir, id), bits ? { quantizeBits: bits } : {});
+  return await loadNetworkFolder(QWEN3_DECODER, componentDir(weightsDir, decoderWeights(id, kind)));
 }

@@ -29,9 +29,24 @@ export const FAMILY_OF: Readonly<Record<EndToEndId, string>> = {
   "glm-asr-nano": "glm-asr-nano",
 };
 
-/** The end-to-end rows our side can run (scripts/bench/rows/end-to-end.ts has their runners). */
-export const OUR_END_TO_END = ["funasr-qwen4b", "fun-asr-nano"] as const satisfies readonly EndToEndId[];
-export type OurEndToEndId = (typeof OUR_END_TO_END)[number];
+/** The live rows: Qwen3-ASR at a released size, with random weights made in memory (no files to write). */
+export const LIVE_IDS = ["qwen3-asr-0.6b"] as const;
+export type LiveModelId = (typeof LIVE_IDS)[number];
+
+/**
+ * Text tokens of each end-to-end row's prompt before the audio rows; the rest of
+ * the family's prompt (`audioPromptTokens` of its recipe) follows them. Both sides
+ * write stand-in ids over these positions: only the prompt's length matters here.
+ */
+export const PROMPT_TOKENS_BEFORE_AUDIO: Readonly<Record<EndToEndId, number>> = {
+  "funasr-qwen4b": 8,
+  "fun-asr-nano": 16,
+  // <|im_start|>system\n<|im_end|>\n<|im_start|>user\n<|audio_start|>
+  "qwen3-asr-0.6b": 9,
+  "qwen3-asr-1.7b": 9,
+  // <|user|>\n<|begin_of_audio|>
+  "glm-asr-nano": 3,
+};
 
 /**
  * Networks whose random weights only the transformers peer writes (its own
@@ -40,18 +55,49 @@ export type OurEndToEndId = (typeof OUR_END_TO_END)[number];
  */
 export const PEER_MADE_COMPONENTS = ["qwen3-asr-0.6b", "qwen3-asr-1.7b", "glm-asr-nano"] as const;
 export type PeerMadeComponent = (typeof PEER_MADE_COMPONENTS)[number];
-export type ComponentId = "sensevoice-encoder" | "qwen4b-adaptor" | "nano-adaptor" | DecoderId | PeerMadeComponent;
+
+/** How the decoder's weights are held at run time: float32, or read from a copy quantized beforehand (group size 64). */
+export type WeightKind = "float32" | "int8" | "int4";
+export const WEIGHT_KINDS: readonly WeightKind[] = ["float32", "int8", "int4"];
+export type QuantizedKind = Exclude<WeightKind, "float32">;
+/** A decoder's quantized copy, written once from its bf16 checkpoint by the project's own quantizer. */
+export type QuantizedDecoderId = `${DecoderId}-${QuantizedKind}`;
+export type ComponentId = "sensevoice-encoder" | "qwen4b-adaptor" | "nano-adaptor" | DecoderId | QuantizedDecoderId | PeerMadeComponent;
 
 export function isPeerMade(id: ComponentId): id is PeerMadeComponent {
   return (PEER_MADE_COMPONENTS as readonly string[]).includes(id);
 }
 
-/** How the decoder's weights are held at run time: float32, or quantized at load (group size 64). */
-export type WeightKind = "float32" | "int8" | "int4";
-export const WEIGHT_KINDS: readonly WeightKind[] = ["float32", "int8", "int4"];
-
 export function quantizeBitsOf(kind: WeightKind): 4 | 8 | undefined {
   return kind === "int8" ? 8 : kind === "int4" ? 4 : undefined;
+}
+
+/** The weights a decoder of this kind is read from: its bf16 checkpoint, or the quantized copy made from it. */
+export function decoderWeights(id: DecoderId, kind: WeightKind): DecoderId | QuantizedDecoderId {
+  return kind === "float32" ? id : `${id}-${kind}`;
+}
+
+/** What a decoder row needs written first, in order: the bf16 checkpoint, then the quantized copy made from it. */
+export function decoderNeeds(id: DecoderId, kind: WeightKind): ComponentId[] {
+  return kind === "float32" ? [id] : [id, decoderWeights(id, kind)];
+}
+
+interface QuantizedSource {
+  readonly decoder: DecoderId;
+  readonly kind: QuantizedKind;
+}
+
+const QUANTIZED_SOURCES: ReadonlyMap<string, QuantizedSource> = new Map(
+  DECODER_IDS.flatMap((decoder) => (["int8", "int4"] as const).map((kind): [string, QuantizedSource] => [decoderWeights(decoder, kind), { decoder, kind }])),
+);
+
+export function isQuantizedCopy(id: ComponentId): id is QuantizedDecoderId {
+  return QUANTIZED_SOURCES.has(id);
+}
+
+/** The decoder and kind a quantized copy is made from. */
+export function quantizedSource(id: QuantizedDecoderId): QuantizedSource {
+  return QUANTIZED_SOURCES.get(id)!;
 }
 
 export interface BenchModels {

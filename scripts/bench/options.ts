@@ -2,7 +2,7 @@
 import { WEIGHT_KINDS } from "./models";
 import { modelsOfRow } from "./plan";
 
-export const ROW_NAMES = ["frontend", "encoder_adaptor", "prefill", "decode", "end_to_end"] as const;
+export const ROW_NAMES = ["frontend", "encoder_adaptor", "prefill", "decode", "end_to_end", "first_token", "live"] as const;
 export type RowName = (typeof ROW_NAMES)[number];
 
 /** `name[/model[/weights]]`, e.g. `decode/qwen3-0.6b/int8`. */
@@ -30,13 +30,16 @@ export const USAGE = `bun run bench [--json <file>] [--only <row>[,<row>…]] [-
                 [--runs N] [--tokens N] [--profile] [--weights-dir <dir>]
 
   --json <file>        also write the results as JSON
-  --only <rows>        rows to run: ${ROW_NAMES.join(", ")}; narrow with /model/weights,
-                       e.g. decode/qwen3-0.6b/int8, prefill/qwen3-4b, end_to_end/qwen3-asr-0.6b
+  --only <rows>        rows to run: ${ROW_NAMES.join(", ")};
+                       narrow with /model/weights, e.g. decode/qwen3-0.6b/int8, prefill/qwen3-4b,
+                       end_to_end/qwen3-asr-0.6b, first_token/glm-asr-nano (time to the first
+                       token of a 5 s clip), live (Qwen3-ASR-0.6B live mode, 2 s chunks over 60 s)
   --peer               run each row's peers interleaved with ours on the same weights (each pair
                        twice): transformers 5.18 on PyTorch 2.13 (a venv under ~/.cache/mlx-asr,
                        made with pip on first use), our lean PyTorch loops on the same PyTorch,
                        and — if Debian's python3-torch is installed — on PyTorch 1.13 (old)
-  --small              cut layers and vocabulary (real widths), 20 end-to-end tokens: a quick check
+  --small              cut layers and vocabulary (real widths), 20 end-to-end tokens, 20 s of live
+                       audio: a quick check
   --runs N             timed runs per row after the warm-up (default 3; 2 with --small or --peer,
                        where each side runs twice)
   --tokens N           decode tokens per timed run (default 32, 16 for 4B int8/int4; 4 with --small)

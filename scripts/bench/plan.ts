@@ -1,16 +1,18 @@
 /**
  * The rows of a run, in order, with the weights each needs, whether our side
- * runs it (or why not yet) and which peers have a counterpart for it. Rows that
+ * runs it (or why not) and which peers have a counterpart for it. Rows that
  * share a model are adjacent, so each model's weights are generated just before
  * its first row.
  */
 import type { FrontendMode } from "../../src/audio/features/funasr-frontend";
 import { findFamily } from "../../src/families/registry";
 import {
+  decoderNeeds,
   DECODER_IDS,
   END_TO_END_IDS,
   FAMILY_OF,
-  OUR_END_TO_END,
+  LIVE_IDS,
+  PROMPT_TOKENS_BEFORE_AUDIO,
   WEIGHT_KINDS,
   type ComponentId,
   type DecoderId,
@@ -18,7 +20,7 @@ import {
   type WeightKind,
 } from "./models";
 import type { BenchOptions, RowFilter, RowName } from "./options";
-import { END_TO_END_TOKENS, type BenchTask } from "./tasks";
+import { END_TO_END_TOKENS, LIVE_AUDIO_SECONDS, type BenchTask, type PromptShape } from "./tasks";
 
 /**
  * The peers: transformers' own model classes on PyTorch 2.13; our lean PyTorch
@@ -47,6 +49,8 @@ const FULL_TOKENS_QUANTIZED_4B = 16;
 const SMALL_TOKENS = 4;
 /** `--small`: the end-to-end rows decode this many tokens instead of 100, to keep the run short. */
 const SMALL_END_TO_END_TOKENS = 20;
+/** `--small`: the live rows feed this much audio instead of 60 s. */
+const SMALL_LIVE_SECONDS = 20;
 const ALL_PEERS: readonly PeerId[] = PEER_IDS;
 
 export function decodeTokenCount(options: BenchOptions, model: DecoderId, weights: WeightKind): number {
@@ -69,12 +73,14 @@ const END_TO_END_NEEDS: Readonly<Record<EndToEndId, readonly ComponentId[]>> = {
   "glm-asr-nano": ["glm-asr-nano"],
 };
 
-/** Why our side cannot run an end-to-end row yet, or null. */
-export function oursSkippedFor(id: EndToEndId, registered: (family: string) => boolean = (f) => findFamily(f) !== undefined): string | null {
-  const family = FAMILY_OF[id];
-  if (!registered(family)) return `family "${family}" is not registered yet`;
-  if (!(OUR_END_TO_END as readonly string[]).includes(id)) return `family "${family}" is registered, but scripts/bench/rows/end-to-end.ts has no runner for it yet`;
-  return null;
+/** The text tokens around the audio of an end-to-end row's prompt: the family's prompt length, split where its audio goes. */
+export function promptShapeOf(id: EndToEndId): PromptShape {
+  const family = findFamily(FAMILY_OF[id]);
+  if (family?.recipe.kind !== "llm-prompted") throw new Error(`family "${FAMILY_OF[id]}" of ${id} is not a registered LLM-prompted family`);
+  const before = PROMPT_TOKENS_BEFORE_AUDIO[id];
+  const after = family.recipe.prompts.audioPromptTokens - before;
+  if (after < 0) throw new Error(`${id}: ${before} prompt tokens before the audio, but the family's prompt has ${family.recipe.prompts.audioPromptTokens}`);
+  return { before, after };
 }
 
 export function planRows(options: BenchOptions): PlannedRow[] {
@@ -100,7 +106,7 @@ export function planRows(options: BenchOptions): PlannedRow[] {
         model,
         weights,
         task: { kind: "decode", model, weights, tokens },
-        needs: [model],
+        needs: decoderNeeds(model, weights),
         oursSkipped: null,
         peers: weights === "float32" ? ALL_PEERS : [],
         profile: options.profile ? { kind: "decode_profile", model, weights, tokens } : undefined,
@@ -109,15 +115,22 @@ export function planRows(options: BenchOptions): PlannedRow[] {
   }
   const tokens = options.small ? SMALL_END_TO_END_TOKENS : END_TO_END_TOKENS;
   for (const model of END_TO_END_IDS) {
+    const prompt = promptShapeOf(model);
+    const needs = END_TO_END_NEEDS[model];
     rows.push({
       name: "end_to_end",
       model,
       weights: "float32",
-      task: { kind: "end_to_end", model, tokens },
-      needs: END_TO_END_NEEDS[model],
-      oursSkipped: oursSkippedFor(model),
+      task: { kind: "end_to_end", model, tokens, prompt },
+      needs,
+      oursSkipped: null,
       peers: model === "funasr-qwen4b" ? ALL_PEERS : ["transformers"],
     });
+    rows.push({ name: "first_token", model, weights: "float32", task: { kind: "first_token", model, prompt }, needs, oursSkipped: null, peers: ["transformers"] });
+  }
+  const seconds = options.small ? SMALL_LIVE_SECONDS : LIVE_AUDIO_SECONDS;
+  for (const model of LIVE_IDS) {
+    rows.push({ name: "live", model, weights: "float32", task: { kind: "live", model, seconds }, needs: [], oursSkipped: null, peers: [] });
   }
   return rows.filter((r) => matches(r, options.only));
 }
@@ -130,7 +143,10 @@ export function modelsOfRow(name: RowName): readonly string[] {
     case "encoder_adaptor":
       return ["sensevoice-small+qwen4b-adaptor"];
     case "end_to_end":
+    case "first_token":
       return END_TO_END_IDS;
+    case "live":
+      return LIVE_IDS;
     default:
       return DECODER_IDS;
   }

@@ -82,6 +82,28 @@ function cellsOf(row: RowResult): Cells {
         rate: `RTF ${fmt(num(row, "rtf"), 3)}`,
         efficiency: `fe ${fmtSeconds(num(row, "frontend_s"))}, enc+ad ${fmtSeconds(num(row, "encoder_adaptor_s"))}, prefill ${fmtSeconds(num(row, "prefill_s"))}, decode ${fmt(num(row, "decode_ms_per_token"), 0)} ms/tok`,
       };
+    case "first_token":
+      return {
+        median: fmtSeconds(num(row, "median_s")),
+        min: fmtSeconds(num(row, "min_s")),
+        rate: `${fmt(num(row, "clip_seconds"), 0)} s clip`,
+        efficiency: `fe ${fmtSeconds(num(row, "frontend_s"))}, enc+ad ${fmtSeconds(num(row, "encoder_adaptor_s"))}, prefill (${num(row, "prefill_positions")} pos.) ${fmtSeconds(num(row, "prefill_s"))}`,
+      };
+    case "live": {
+      const figures = (key: string) => (row[key] ?? {}) as { median?: number; worst?: number; worst_chunk?: number };
+      const wall = figures("chunk_wall_ms");
+      const cpu = figures("chunk_cpu_ms");
+      const prefilled = figures("prefilled_positions");
+      return {
+        median: `${fmt(wall.median ?? NaN, 0)} ms/chunk`,
+        min: `${fmt(num(row, "min_s") * 1000, 0)} ms/chunk`,
+        rate: `RTF ${fmt(num(row, "rtf"))}${row.keeps_up ? " (keeps up)" : ""}`,
+        efficiency:
+          `worst ${fmt(wall.worst ?? NaN, 0)} ms (chunk ${wall.worst_chunk}); CPU ${fmt(cpu.median ?? NaN, 0)} / worst ${fmt(cpu.worst ?? NaN, 0)} ms; ` +
+          `enc ${fmt(figures("chunk_encoder_ms").median ?? NaN, 0)}, prefill ${fmt(figures("chunk_prefill_ms").median ?? NaN, 0)} (${fmt(prefilled.median ?? NaN, 0)} pos., ` +
+          `${fmt(figures("reused_positions").median ?? NaN, 0)} reused), decode ${fmt(figures("chunk_decode_ms").median ?? NaN, 0)} ms (${fmt(figures("tokens_per_chunk").median ?? NaN, 0)} tok)`,
+      };
+    }
     default:
       return { median: fmtSeconds(num(row, "median_s")), min: fmtSeconds(num(row, "min_s")), rate: `RTF ${fmt(num(row, "rtf"), 4)}`, efficiency: "" };
   }
@@ -188,6 +210,10 @@ export function formatDetails(rows: readonly RowResult[]): string {
           `${id} end to end (${row.model}): enc+ad ${fmtSeconds(num(r, "encoder_adaptor_s"))}, prefill (${num(r, "prefill_positions")} pos.) ${fmtSeconds(num(r, "prefill_s"))}, ` +
             `decode ${fmt(num(r, "decode_ms_per_token"), 0)} ms/tok; ${r.classes ?? "our lean loops"}`,
         );
+      }
+      if (c.row?.name === "first_token") {
+        const r = c.row;
+        out.push(`${id} first token (${row.model}): enc+ad ${fmtSeconds(num(r, "encoder_adaptor_s"))}, prefill (${num(r, "prefill_positions")} pos.) ${fmtSeconds(num(r, "prefill_s"))}; ${r.classes}`);
       }
     }
     if (typeof row.skipped === "string" && !row.peers) out.push(`skipped (${label}): ${row.skipped}`);

@@ -3,7 +3,7 @@
  * child hands back. Tasks and results cross the process boundary as JSON.
  */
 import type { FrontendMode } from "../../src/audio/features/funasr-frontend";
-import type { ComponentId, DecoderId, EndToEndId, WeightKind } from "./models";
+import type { ComponentId, DecoderId, EndToEndId, LiveModelId, WeightKind } from "./models";
 
 /** Positions already in the KV cache when decode is timed, and fed through the decoder by the prefill row. */
 export const DECODE_CONTEXT = 512;
@@ -12,6 +12,8 @@ export const FRONTEND_AUDIO_SECONDS = 60;
 export const ENCODER_AUDIO_SECONDS = 30;
 export const END_TO_END_AUDIO_SECONDS = 30;
 export const END_TO_END_TOKENS = 100;
+export const FIRST_TOKEN_AUDIO_SECONDS = 5;
+export const LIVE_AUDIO_SECONDS = 60;
 
 export interface RunSettings {
   readonly weightsDir: string;
@@ -22,6 +24,16 @@ export interface RunSettings {
   readonly checkDir: string;
 }
 
+/**
+ * Text tokens of a family's prompt before and after its audio rows. Both sides fill
+ * them with the same stand-in ids (scripts/bench/stand-in-prompt.ts, and the peers'
+ * copy in scripts/peer/bench_common.py).
+ */
+export interface PromptShape {
+  readonly before: number;
+  readonly after: number;
+}
+
 export type BenchTask =
   | { readonly kind: "generate"; readonly component: ComponentId }
   | { readonly kind: "machine" }
@@ -30,7 +42,9 @@ export type BenchTask =
   | { readonly kind: "prefill"; readonly model: DecoderId }
   | { readonly kind: "decode"; readonly model: DecoderId; readonly weights: WeightKind; readonly tokens: number }
   | { readonly kind: "decode_profile"; readonly model: DecoderId; readonly weights: WeightKind; readonly tokens: number }
-  | { readonly kind: "end_to_end"; readonly model: EndToEndId; readonly tokens: number };
+  | { readonly kind: "end_to_end"; readonly model: EndToEndId; readonly tokens: number; readonly prompt: PromptShape }
+  | { readonly kind: "first_token"; readonly model: EndToEndId; readonly prompt: PromptShape }
+  | { readonly kind: "live"; readonly model: LiveModelId; readonly seconds: number };
 
 export interface ChildRequest {
   readonly task: BenchTask;

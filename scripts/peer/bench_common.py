@@ -15,10 +15,11 @@ ENCODER_AUDIO_SECONDS = 30
 END_TO_END_AUDIO_SECONDS = 30
 DECODE_WARM_UP_TOKENS = 3
 END_TO_END_WARM_UP_TOKENS = 2
+FIRST_TOKEN_AUDIO_SECONDS = 5
 FIRST_TOKEN = 1000
-# Stand-ins for the FunASR-Qwen4B prompt: 8 text tokens before the audio, 9 after (scripts/bench/rows/end-to-end.ts).
-PROMPT_BEFORE = [100, 101, 102, 103, 104, 105, 106, 107]
-PROMPT_AFTER = [200, 201, 202, 203, 204, 205, 206, 207, 208]
+# First stand-in ids of the text before and after the audio (scripts/bench/stand-in-prompt.ts).
+FIRST_ID_BEFORE = 100
+FIRST_ID_AFTER = 200
 
 
 def log(message):
@@ -33,6 +34,12 @@ def measure(runs, warm_up, run):
     warm_up()
     samples = [run() for _ in range(runs)]
     return {"median": statistics.median(samples), "min": min(samples), "samples": samples}
+
+
+def prompt_ids(task):
+    """The stand-in text ids before and after the audio rows, for the prompt shape the task gives (the family's prompt length)."""
+    shape = task["prompt"]
+    return list(range(FIRST_ID_BEFORE, FIRST_ID_BEFORE + shape["before"])), list(range(FIRST_ID_AFTER, FIRST_ID_AFTER + shape["after"]))
 
 
 def lfr_frames(seconds):

@@ -25,13 +25,12 @@ from bench_common import (  # noqa: E402
     END_TO_END_WARM_UP_TOKENS,
     FIRST_TOKEN,
     PREFILL_POSITIONS,
-    PROMPT_AFTER,
-    PROMPT_BEFORE,
     component_dir,
     lfr_frames,
     log,
     measure,
     peak_rss_bytes,
+    prompt_ids,
     read_json,
     write_result,
 )
@@ -183,14 +182,15 @@ def decode_row(settings, model_id, tokens, check):
     }
 
 
-def transcribe_once(encoder, adaptor, decoder, features, tokens):
+def transcribe_once(encoder, adaptor, decoder, features, prompt, tokens):
+    before, after = prompt
     t0 = time.perf_counter()
     audio = adaptor(encoder(features))
     t1 = time.perf_counter()
     frames = audio.shape[1]
-    ids = torch.tensor([PROMPT_BEFORE + [0] * frames + PROMPT_AFTER])
+    ids = torch.tensor([before + [0] * frames + after])
     embeds = decoder.embed(ids)
-    embeds[:, len(PROMPT_BEFORE) : len(PROMPT_BEFORE) + frames] = audio
+    embeds[:, len(before) : len(before) + frames] = audio
     cache = decoder.new_cache(ids.shape[1] + tokens + 8)
     token = int(decoder.forward(embeds, cache).argmax())
     t2 = time.perf_counter()
@@ -200,7 +200,7 @@ def transcribe_once(encoder, adaptor, decoder, features, tokens):
     return {"total": t3 - t0, "encoder_adaptor": t1 - t0, "prefill": t2 - t1, "decode": t3 - t2, "positions": ids.shape[1]}
 
 
-def end_to_end_row(settings, tokens, check):
+def end_to_end_row(settings, tokens, prompt, check):
     encoder, adaptor = load_encoder(settings), load_adaptor(settings)
     decoder = load_decoder(settings, "qwen3-4b")
     checks = {}
@@ -211,11 +211,11 @@ def end_to_end_row(settings, tokens, check):
     runs = []
 
     def once():
-        r = transcribe_once(encoder, adaptor, decoder, features, tokens)
+        r = transcribe_once(encoder, adaptor, decoder, features, prompt, tokens)
         runs.append(r)
         return r["total"]
 
-    stats = measure(settings["runs"], lambda: transcribe_once(encoder, adaptor, decoder, features, END_TO_END_WARM_UP_TOKENS), once)
+    stats = measure(settings["runs"], lambda: transcribe_once(encoder, adaptor, decoder, features, prompt, END_TO_END_WARM_UP_TOKENS), once)
     median = lambda key: statistics.median(r[key] for r in runs)
     return {
         "name": "end_to_end",
@@ -249,7 +249,7 @@ def run(request):
     if kind == "end_to_end":
         if task["model"] != "funasr-qwen4b":
             raise ValueError(f"the lean peer has no end-to-end loop for {task['model']}")
-        return end_to_end_row(settings, task["tokens"], check)
+        return end_to_end_row(settings, task["tokens"], prompt_ids(task), check)
     raise ValueError(f"the peer has no row {kind}")
 
 

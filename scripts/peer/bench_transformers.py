@@ -3,7 +3,8 @@
 same way (a warm-up, then several runs → median and min). Decode is the plain
 KV-cached loop a transformers user writes (`model(input_ids, past_key_values=
 DynamicCache)` + argmax); end to end is `get_audio_features` then `generate`
-(greedy, exactly N new tokens). Also writes the random weights of the families
+(greedy, exactly N new tokens); time to first token is the same up to the first
+token `generate(max_new_tokens=1)` hands its streamer. Also writes the random weights of the families
 only this peer can create, and measures PyTorch's own GEMM rate.
 
 Usage: <venv python> scripts/peer/bench_transformers.py '<request JSON from scripts/bench/processes.ts>'
@@ -30,15 +31,15 @@ from bench_common import (  # noqa: E402
     END_TO_END_AUDIO_SECONDS,
     END_TO_END_WARM_UP_TOKENS,
     FIRST_TOKEN,
+    FIRST_TOKEN_AUDIO_SECONDS,
     PREFILL_POSITIONS,
-    PROMPT_AFTER,
-    PROMPT_BEFORE,
     component_dir,
     fake_token_length,
     lfr_frames,
     log,
     measure,
     peak_rss_bytes,
+    prompt_ids,
     read_json,
     write_result,
 )
@@ -48,10 +49,9 @@ from safetensors_reader import load_file  # noqa: E402
 
 WHISPER_MEL_FRAMES_PER_SECOND = 100
 WHISPER_MELS = 128
-# Text tokens of each family's transcription prompt around the audio (fixture prompts: Qwen3-ASR 15, GLM-ASR 46, Fun-ASR-Nano 23).
-PROMPT_TEXT_TOKENS = {"funasr-qwen4b": (PROMPT_BEFORE, PROMPT_AFTER), "fun-asr-nano": (list(range(100, 116)), list(range(200, 207))),
-                      "qwen3-asr-0.6b": (list(range(100, 109)), list(range(200, 206))), "qwen3-asr-1.7b": (list(range(100, 109)), list(range(200, 206))),
-                      "glm-asr-nano": (list(range(100, 140)), list(range(200, 206)))}
+# GlmAsrProcessor pads each clip to a whole 30 s window; Qwen3ASRProcessor pads only to the longest clip.
+GLM_WINDOW_FRAMES = 30 * WHISPER_MEL_FRAMES_PER_SECOND
+LFR_FAMILIES = ("funasr-qwen4b", "fun-asr-nano")
 GEMM_SHAPE = (512, 2560, 9728)
 
 
@@ -230,8 +230,9 @@ class TokenClock(BaseStreamer):
 class EndToEnd:
     """One family through transformers: audio → `[N, H]` audio rows, then `generate` from the prompt's embeddings."""
 
-    def __init__(self, settings, model_id):
+    def __init__(self, settings, model_id, prompt, audio_seconds):
         self.model_id = model_id
+        self.prompt = prompt
         if model_id == "funasr-qwen4b":
             self.encoder, self.adaptor = SenseVoice(settings), load_lean_adaptor(settings)
             self.lm = load_qwen3(settings, "qwen3-4b")
@@ -242,16 +243,19 @@ class EndToEnd:
         else:
             self.lm = load_released(settings, model_id)
             self.classes = f"{type(self.lm).__name__} (get_audio_features, generate)"
-        self.inputs = self._audio_inputs()
+        self.inputs = self._audio_inputs(audio_seconds)
 
-    def _audio_inputs(self):
+    def _audio_inputs(self, seconds):
+        """Random features of `seconds` of audio as the family's processor shapes them, and the mask of the valid frames."""
         generator = torch.Generator().manual_seed(2)
-        if self.model_id in ("funasr-qwen4b", "fun-asr-nano"):
-            features = torch.randn(1, lfr_frames(END_TO_END_AUDIO_SECONDS), 560, generator=generator)
-        else:
-            features = torch.randn(1, WHISPER_MELS, END_TO_END_AUDIO_SECONDS * WHISPER_MEL_FRAMES_PER_SECOND, generator=generator)
-        mask = torch.ones(1, features.shape[1] if self.model_id in ("funasr-qwen4b", "fun-asr-nano") else features.shape[2], dtype=torch.long)
-        return features, mask
+        if self.model_id in LFR_FAMILIES:
+            features = torch.randn(1, lfr_frames(seconds), 560, generator=generator)
+            return features, torch.ones(features.shape[:2], dtype=torch.long)
+        valid = seconds * WHISPER_MEL_FRAMES_PER_SECOND
+        frames = max(valid, GLM_WINDOW_FRAMES) if self.model_id == "glm-asr-nano" else valid
+        mask = torch.zeros(1, frames, dtype=torch.long)
+        mask[:, :valid] = 1
+        return torch.randn(1, WHISPER_MELS, frames, generator=generator), mask
 
     def audio_rows(self):
         features, mask = self.inputs
@@ -267,7 +271,7 @@ class EndToEnd:
         t0 = time.perf_counter()
         audio = self.audio_rows()
         t1 = time.perf_counter()
-        before, after = PROMPT_TEXT_TOKENS[self.model_id]
+        before, after = self.prompt
         embed = self.lm.get_input_embeddings()
         embeds = torch.cat([embed(torch.tensor([before])), audio[None].to(torch.float32), embed(torch.tensor([after]))], dim=1)
         clock = TokenClock()
@@ -285,7 +289,15 @@ class EndToEnd:
         if generated != tokens or len(clock.stamps) != tokens + 1:
             raise RuntimeError(f"generate made {generated} tokens ({len(clock.stamps)} streamer calls), expected {tokens}")
         t2 = clock.stamps[1]
-        return {"total": t3 - t0, "encoder_adaptor": t1 - t0, "prefill": t2 - t1, "decode": t3 - t2, "positions": embeds.shape[1], "audio_rows": audio.shape[0]}
+        return {
+            "total": t3 - t0,
+            "first_token": t2 - t0,
+            "encoder_adaptor": t1 - t0,
+            "prefill": t2 - t1,
+            "decode": t3 - t2,
+            "positions": embeds.shape[1],
+            "audio_rows": audio.shape[0],
+        }
 
 
 def check_nano_audio(settings, model):
@@ -314,8 +326,8 @@ def check_nano_decoder(settings, model):
     return {"qwen3-0.6b_logits_in_fun_asr_nano": result}
 
 
-def end_to_end_row(settings, model_id, tokens, check):
-    pipeline = EndToEnd(settings, model_id)
+def end_to_end_row(settings, model_id, tokens, prompt, check):
+    pipeline = EndToEnd(settings, model_id, prompt, END_TO_END_AUDIO_SECONDS)
     checks = {}
     if check and model_id == "funasr-qwen4b":
         checks.update(check_encoder(settings, pipeline.encoder, pipeline.adaptor))
@@ -353,6 +365,35 @@ def end_to_end_row(settings, model_id, tokens, check):
     }
 
 
+def first_token_row(settings, model_id, prompt):
+    pipeline = EndToEnd(settings, model_id, prompt, FIRST_TOKEN_AUDIO_SECONDS)
+    runs = []
+
+    def once():
+        r = pipeline.once(1)
+        runs.append(r)
+        return r["first_token"]
+
+    stats = measure(settings["runs"], lambda: pipeline.once(1), once)
+    median = lambda key: statistics.median(r[key] for r in runs)
+    return {
+        "name": "first_token",
+        "model": model_id,
+        "weights": "float32",
+        "classes": pipeline.classes,
+        "attention": attention_of(pipeline.lm),
+        "scope": "audio features → encoder + adaptor + prefill → the first token generate(max_new_tokens=1) hands its streamer (no front end)",
+        "clip_seconds": FIRST_TOKEN_AUDIO_SECONDS,
+        "audio_rows": runs[0]["audio_rows"],
+        "prefill_positions": runs[0]["positions"],
+        "median_s": stats["median"],
+        "min_s": stats["min"],
+        "samples": stats["samples"],
+        "encoder_adaptor_s": median("encoder_adaptor"),
+        "prefill_s": median("prefill"),
+    }
+
+
 def machine_figures():
     """PyTorch's own float32 GEMM rate at the bench's calibration shape, best of 5."""
     m, k, n = GEMM_SHAPE
@@ -385,7 +426,9 @@ def run(request):
             raise ValueError("the peer runs float32 decode only")
         return decode_row(settings, task["model"], task["tokens"], check)
     if kind == "end_to_end":
-        return end_to_end_row(settings, task["model"], task["tokens"], check)
+        return end_to_end_row(settings, task["model"], task["tokens"], prompt_ids(task), check)
+    if kind == "first_token":
+        return first_token_row(settings, task["model"], prompt_ids(task))
     raise ValueError(f"the transformers peer has no row {kind}")
 
 

@@ -1,7 +1,8 @@
 /**
  * Row `decode`: ms per token at context 512 through the real `decodeTokens`
  * KV-cached loop (greedy, no stop ids), with the decoder upcast to float32 or
- * quantized at load. The cache starts pre-filled with 512 random positions; the
+ * read from its INT8/INT4 copy quantized beforehand (so the peak RSS is what a
+ * quantized model holds, not the float weights it was made from). The cache starts pre-filled with 512 random positions; the
  * time is taken between the first and the last token the loop yields. Also the
  * bytes a step reads (for the roofline), the memory it should need, and the
  * graph-build/eval split.
