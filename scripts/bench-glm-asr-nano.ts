@@ -10,16 +10,14 @@
  */
 import { parseArgs } from "node:util";
 import { GLM_ASR_NANO_PROJECTOR, GLM_ASR_PROJECTOR, glmAsrProjectorTensors } from "../adaptor/glm-asr-projector";
-import { mx, type Tensor } from "../src/engine/mlx";
-import { CheckpointIndex } from "../src/engine/weights";
+import { mx } from "../src/engine/mlx";
 import { GLM_ASR_NANO_TEXT, LlamaDecoder, llamaTensors } from "../src/models/llama-decoder";
 import { GLM_ASR_NANO_AUDIO, WHISPER_ROPE_ENCODER, whisperRopeEncoderTensors } from "../src/models/whisper-rope-encoder";
-import { NetworkWeights } from "../src/nn/network";
 import type { AudioAdaptor, AudioEncoder } from "../src/nn/parts";
 import { decodeTokens } from "../src/pipeline/generate";
 import { releaseMemory } from "../src/runtime";
-import { defaultStd } from "./synthetic/checkpoint";
 import { withPrefilledCache } from "./bench/prefilled-cache";
+import { randomWeights } from "./bench/random-weights";
 
 const { values } = parseArgs({ options: { runs: { type: "string" }, tokens: { type: "string" } } });
 const runs = Number(values.runs ?? 3);
@@ -27,21 +25,6 @@ const tokens = Number(values.tokens ?? 32);
 const audio = GLM_ASR_NANO_AUDIO;
 const projector = GLM_ASR_NANO_PROJECTOR;
 const text = GLM_ASR_NANO_TEXT;
-
-/** Random weights for `shapes` under canonical names (norm weights near 1). */
-function randomWeights(shapes: Map<string, number[]>, seed: number): NetworkWeights {
-  let key = mx.random.key(seed);
-  const tensors: Record<string, Tensor> = {};
-  const entries = new Map<string, { shape: number[]; dtype: string; file: string }>();
-  for (const [name, shape] of shapes) {
-    const keys = mx.random.split(key, 2);
-    key = keys.index(0);
-    const noise = mx.multiply(mx.random.normal(shape, mx.float32, 0, 1, keys.index(1)), defaultStd(shape));
-    tensors[name] = /norm/.test(name) && shape.length === 1 ? mx.add(noise, 1) : noise;
-    entries.set(name, { shape, dtype: "F32", file: "random" });
-  }
-  return new NetworkWeights(new CheckpointIndex(["random"], entries), tensors);
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

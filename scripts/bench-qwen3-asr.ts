@@ -9,17 +9,15 @@
  */
 import { parseArgs } from "node:util";
 import { QWEN3_ASR_0_6B_PROJECTOR, QWEN3_ASR_1_7B_PROJECTOR, QWEN3_ASR_PROJECTOR, qwen3AsrProjectorTensors } from "../adaptor/qwen3-asr-projector";
-import { mx, type Tensor } from "../src/engine/mlx";
-import { CheckpointIndex } from "../src/engine/weights";
+import { mx } from "../src/engine/mlx";
 import { QWEN3_ASR_0_6B_TEXT, QWEN3_ASR_1_7B_TEXT } from "../src/families/qwen3-asr";
 import { AUT_ENCODER, autEncoderTensors, QWEN3_ASR_0_6B_AUDIO, QWEN3_ASR_1_7B_AUDIO } from "../src/models/aut-encoder";
 import { Qwen3Decoder, qwen3Tensors } from "../src/models/qwen3-decoder";
-import { NetworkWeights } from "../src/nn/network";
 import type { AudioAdaptor, AudioEncoder } from "../src/nn/parts";
 import { decodeTokens } from "../src/pipeline/generate";
 import { releaseMemory } from "../src/runtime";
-import { defaultStd } from "./synthetic/checkpoint";
 import { withPrefilledCache } from "./bench/prefilled-cache";
+import { randomWeights } from "./bench/random-weights";
 
 const { values } = parseArgs({ options: { runs: { type: "string" }, tokens: { type: "string" }, size: { type: "string" } } });
 const runs = Number(values.runs ?? 3);
@@ -28,21 +26,6 @@ const large = values.size === "1.7b";
 const audio = large ? QWEN3_ASR_1_7B_AUDIO : QWEN3_ASR_0_6B_AUDIO;
 const projector = large ? QWEN3_ASR_1_7B_PROJECTOR : QWEN3_ASR_0_6B_PROJECTOR;
 const text = large ? QWEN3_ASR_1_7B_TEXT : QWEN3_ASR_0_6B_TEXT;
-
-/** Random weights for `shapes` under canonical names (norm weights near 1). */
-function randomWeights(shapes: Map<string, number[]>, seed: number): NetworkWeights {
-  let key = mx.random.key(seed);
-  const tensors: Record<string, Tensor> = {};
-  const entries = new Map<string, { shape: number[]; dtype: string; file: string }>();
-  for (const [name, shape] of shapes) {
-    const keys = mx.random.split(key, 2);
-    key = keys.index(0);
-    const noise = mx.multiply(mx.random.normal(shape, mx.float32, 0, 1, keys.index(1)), defaultStd(shape));
-    tensors[name] = /norm/.test(name) && shape.length === 1 ? mx.add(noise, 1) : noise;
-    entries.set(name, { shape, dtype: "F32", file: "random" });
-  }
-  return new NetworkWeights(new CheckpointIndex(["random"], entries), tensors);
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -11,18 +11,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { QWEN3_ASR_0_6B_PROJECTOR, QWEN3_ASR_1_7B_PROJECTOR, QWEN3_ASR_PROJECTOR, qwen3AsrProjectorTensors } from "../../adaptor/qwen3-asr-projector";
-import { mx, type Tensor } from "../../src/engine/mlx";
-import { CheckpointIndex } from "../../src/engine/weights";
 import type { LanguageModelComponent, LlmPromptedRecipe, LocatedModel } from "../../src/families/family";
 import { QWEN3_ASR, QWEN3_ASR_0_6B_TEXT, QWEN3_ASR_1_7B_TEXT } from "../../src/families/qwen3-asr";
 import { AUT_ENCODER, autEncoderTensors, QWEN3_ASR_0_6B_AUDIO, QWEN3_ASR_1_7B_AUDIO } from "../../src/models/aut-encoder";
 import { Qwen3Decoder, qwen3Tensors } from "../../src/models/qwen3-decoder";
-import { NetworkWeights } from "../../src/nn/network";
 import type { AudioAdaptor, AudioEncoder } from "../../src/nn/parts";
 import { LlmPromptedRecognizer } from "../../src/pipeline/recognizers/llm-prompted";
 import type { TextModel } from "../../src/pipeline/text-model";
 import { TextTokenizer } from "../../src/pipeline/tokenizer";
-import { defaultStd } from "../synthetic/checkpoint";
+import { randomWeights } from "./random-weights";
 
 export type Qwen3AsrSize = "0.6b" | "1.7b";
 
@@ -35,21 +32,6 @@ export interface RandomRecognizerOptions {
   readonly size: Qwen3AsrSize;
   readonly small?: boolean;
   readonly noStop?: boolean;
-}
-
-/** Random weights for `shapes` under canonical names (norm weights near 1). */
-function randomWeights(shapes: Map<string, number[]>, seed: number): NetworkWeights {
-  let key = mx.random.key(seed);
-  const tensors: Record<string, Tensor> = {};
-  const entries = new Map<string, { shape: number[]; dtype: string; file: string }>();
-  for (const [name, shape] of shapes) {
-    const keys = mx.random.split(key, 2);
-    key = keys.index(0);
-    const noise = mx.multiply(mx.random.normal(shape, mx.float32, 0, 1, keys.index(1)), defaultStd(shape));
-    tensors[name] = /norm/.test(name) && shape.length === 1 ? mx.add(noise, 1) : noise;
-    entries.set(name, { shape, dtype: "F32", file: "random" });
-  }
-  return new NetworkWeights(new CheckpointIndex(["random"], entries), tensors);
 }
 
 /** The family's tokenizer, written into a temporary folder and read back. */
