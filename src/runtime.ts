@@ -115,3 +115,13 @@ export function stopWorker(worker: Worker): void {
 export function exitsExplicitly(): boolean {
   return runtime.exitsExplicitly;
 }
+
+/** glibc's mallopt(3) on the process's C heap (where the engine allocates); 1 on success. */
+export function setNativeHeapOption(parameter: number, value: number): number {
+  return runtime.mallopt(parameter, value);
+}
+
+/** Returns the C heap's free pages to the system (glibc's malloc_trim). */
+export function trimNativeHeap(): void {
+  runtime.mallocTrim();
+}

@@ -4,10 +4,13 @@
  */
 import { loadEngine } from "../runtime";
 import { activeBlas } from "./blas";
+import { nativeHeapPolicy } from "./native-heap";
 
 // A static import would load the engine's native module before ./blas has chosen the
-// BLAS (Bun evaluates CommonJS dependencies first); loading it here keeps the order.
+// BLAS and ./native-heap the C heap's policy (Bun evaluates CommonJS dependencies
+// first); loading it here keeps the order.
 activeBlas();
+nativeHeapPolicy();
 const engine = loadEngine();
 
 export const mx = engine.core;

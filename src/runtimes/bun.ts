@@ -10,6 +10,19 @@ function ffi(): typeof import("bun:ffi") {
   return requireHere("bun:ffi") as typeof import("bun:ffi");
 }
 
+let heap: { mallopt(parameter: number, value: number): number; malloc_trim(pad: number): number } | undefined;
+
+function glibcHeap(): NonNullable<typeof heap> {
+  if (heap) return heap;
+  const { dlopen, FFIType } = ffi();
+  const libc = dlopen("libc.so.6", {
+    mallopt: { args: [FFIType.i32, FFIType.i32], returns: FFIType.i32 },
+    malloc_trim: { args: [FFIType.u64], returns: FFIType.i32 },
+  });
+  heap = libc.symbols as NonNullable<typeof heap>;
+  return heap;
+}
+
 function serve(options: ServeOptions): ServingHttp {
   const server = Bun.serve({
     hostname: options.hostname,
@@ -48,6 +61,8 @@ export const bunRuntime: Runtime = {
     const { dlopen, FFIType } = ffi();
     dlopen(path, { [probe]: { args: [], returns: FFIType.void } });
   },
+  mallopt: (parameter, value) => glibcHeap().mallopt(parameter, value),
+  mallocTrim: () => void glibcHeap().malloc_trim(0),
   loadEngine: () => requireHere("@frost-beta/mlx") as Engine,
   serve,
   startWorker: (url) => new Worker(url.href),

@@ -15,6 +15,7 @@ export interface DenoHttpServer {
 }
 
 export interface DenoDynamicLibrary {
+  readonly symbols: Record<string, (...args: never[]) => unknown>;
   close(): void;
 }
 

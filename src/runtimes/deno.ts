@@ -20,6 +20,21 @@ function v8Gc(): V8Gc {
 /** V8's gc(): the whole heap, or with `{ type: "minor" }` the young generation only. */
 type V8Gc = (options?: { type: "minor" | "major" }) => void;
 
+interface GlibcHeap {
+  mallopt(parameter: number, value: number): number;
+  malloc_trim(pad: bigint): number;
+}
+
+let heap: GlibcHeap | undefined;
+
+function glibcHeap(deno: DenoApi): GlibcHeap {
+  heap ??= deno.dlopen("libc.so.6", {
+    mallopt: { parameters: ["i32", "i32"], result: "i32" },
+    malloc_trim: { parameters: ["usize"], result: "i32" },
+  }).symbols as unknown as GlibcHeap;
+  return heap;
+}
+
 function serve(deno: DenoApi, options: ServeOptions): ServingHttp {
   let server;
   try {
@@ -52,6 +67,8 @@ export function denoRuntime(deno: DenoApi): Runtime {
     preloadSharedLibrary: (path, probe) => {
       deno.dlopen(path, { [probe]: { parameters: [], result: "void" } });
     },
+    mallopt: (parameter, value) => glibcHeap(deno).mallopt(parameter, value),
+    mallocTrim: () => void glibcHeap(deno).malloc_trim(0n),
     loadEngine: () => loadEngineUnderDeno(deno),
     serve: (options) => serve(deno, options),
     startWorker: (url) => new Worker(url.href, { type: "module" }),

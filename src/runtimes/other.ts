@@ -13,6 +13,8 @@ export const otherRuntime: Runtime = {
   collectYoungGarbage: () => (globalThis as { gc?: (options: { type: "minor" }) => void }).gc?.({ type: "minor" }),
   setNativeEnvironment: () => unsupported("setting the C environment"),
   preloadSharedLibrary: () => unsupported("preloading a shared library"),
+  mallopt: () => unsupported("tuning the C heap"),
+  mallocTrim: () => unsupported("trimming the C heap"),
   loadEngine: () => createRequire(import.meta.url)("@frost-beta/mlx") as Engine,
   serve: () => unsupported("serving HTTP"),
   startWorker: (url) => new Worker(url.href),

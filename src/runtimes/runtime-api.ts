@@ -31,6 +31,10 @@ export interface Runtime {
   setNativeEnvironment(name: string, value: string): void;
   /** Loads a shared library whose symbols serve libraries loaded later; `probe` is one symbol it exports. */
   preloadSharedLibrary(path: string, probe: string): void;
+  /** glibc's mallopt(3): sets one parameter of the C heap; returns 1 on success, 0 when glibc refuses. */
+  mallopt(parameter: number, value: number): number;
+  /** glibc's malloc_trim(0): returns the C heap's free pages to the system. */
+  mallocTrim(): void;
   /** The tensor engine's module (a Node-API addon). */
   loadEngine(): Engine;
   /** Listens; a port in use throws an error whose `code` is EADDRINUSE. */

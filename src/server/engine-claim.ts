@@ -9,7 +9,8 @@ import { parseAudioForm, type AudioRequestFields } from "./form-fields";
 import { readMultipartForm } from "./multipart-body";
 import { HttpError, toHttpError } from "./openai-error";
 import { saveUpload, type TempUpload } from "./temp-upload";
-import { collectGarbage } from "../runtime";
+import { collectGarbage, yieldToEventLoop } from "../runtime";
+import { releaseKeptPages } from "../engine/native-heap";
 
 export interface EngineClaim {
   readonly fields: AudioRequestFields;
@@ -58,12 +59,17 @@ export async function claimEngine(request: Request, context: ServerContext): Pro
 /**
  * Each upload leaves several copies of its bytes as garbage (body, form, file),
  * which the collector, left alone, lets pile up to ~80 MB for 3 MB uploads
- * before it runs. An idle server collects them at once; a busy one is not
- * slowed down.
+ * before it runs. An idle server collects them at once, and once the engine has
+ * freed the collected tensors, gives the C heap's kept pages back; a busy one is
+ * not slowed down.
  */
 function collectWhenIdle(context: ServerContext): void {
-  const { running, waiting } = context.queue.depth;
-  if (running === 0 && waiting === 0) collectGarbage();
+  const idle = () => context.queue.depth.running === 0 && context.queue.depth.waiting === 0;
+  if (!idle()) return;
+  collectGarbage();
+  void yieldToEventLoop().then(() => {
+    if (idle()) releaseKeptPages();
+  });
 }
 
 /** Engine errors name the client's file, never the temporary path. */

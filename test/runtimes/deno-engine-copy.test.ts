@@ -132,7 +132,7 @@ test.skipIf(process.platform !== "linux")("no compiler, or one that fails: a typ
 test("Deno on macOS or Windows: a typed error before anything is loaded", () => {
   for (const os of ["darwin", "windows"]) {
     let opened = 0;
-    const deno = { build: { os }, dlopen: () => ((opened += 1), { close() {} }) };
+    const deno = { build: { os }, dlopen: () => ((opened += 1), { symbols: {}, close() {} }) };
     expect(() => loadEngineUnderDeno(deno)).toThrow(RuntimeUnsupportedError);
     try {
       loadEngineUnderDeno(deno);
