@@ -15,6 +15,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { activeBlas } from "../src/engine/blas";
+import { nativeHeapPolicy } from "../src/engine/native-heap";
 import { isGenerated } from "./bench/generate";
 import { comparePeer, pool, pooledRow, ROUNDS_WITH_PEERS } from "./bench/interleave";
 import { isPeerMade } from "./bench/models";
@@ -213,6 +214,7 @@ try {
     ram_gb: totalmem() / 1e9,
     backend: measured.result.backend,
     blas: activeBlas(),
+    native_heap: nativeHeapPolicy(),
     date: new Date().toISOString(),
     commit: commit(),
     bench_mode: options.small ? "small (layers and vocabulary cut)" : "full (released shapes)",

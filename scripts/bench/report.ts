@@ -177,7 +177,7 @@ const loads = (v: unknown) => (Array.isArray(v) ? v.map((x: number) => x.toFixed
 
 export function formatMachine(machine: Readonly<Record<string, unknown>>): string {
   return [
-    `machine: ${machine.cpu}, ${machine.cores} cores, ${fmt(num(machine, "ram_gb"), 1)} GB RAM, backend ${machine.backend}, BLAS ${machine.blas ?? "?"}, commit ${machine.commit}, ${machine.date}`,
+    `machine: ${machine.cpu}, ${machine.cores} cores, ${fmt(num(machine, "ram_gb"), 1)} GB RAM, backend ${machine.backend}, BLAS ${machine.blas ?? "?"}, C heap ${machine.native_heap ?? "?"}, commit ${machine.commit}, ${machine.date}`,
     `  read bandwidth ${fmt(num(machine, "read_bandwidth_gb_s"), 1)} GB/s (one stream ${fmt(num(machine, "read_bandwidth_one_stream_gb_s"), 1)}, two streams ${fmt(num(machine, "read_bandwidth_two_streams_gb_s"), 1)}; ${machine.read_bandwidth_method})`,
     `  float32 matvec at Qwen3-4B's gate_proj shape streams ${fmt(num(machine, "matvec_gb_s"), 1)} GB/s; float32 GEMM ${fmt(num(machine, "gemm_gflops"), 0)} GFLOP/s (${machine.gemm_shape})` +
       (Number.isFinite(num(machine, "peer_gemm_gflops")) ? `; PyTorch's own GEMM ${fmt(num(machine, "peer_gemm_gflops"), 0)} GFLOP/s at that shape` : ""),
