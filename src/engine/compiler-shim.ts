@@ -12,9 +12,26 @@
  *    half-written library or compile its half-written source. The shim builds
  *    into a private file, renames it into place, and retries a failed build
  *    once the other writer has finished.
+ *
+ * It also builds for the machine it runs on (NATIVE_CODE_FLAGS). The engine asks
+ * for `-O2` and no target, so its fused kernels stay scalar: its exp (a
+ * polynomial) calls floor() and branches on ±∞ and NaN, which only SSE4.1 or
+ * later and `-fno-trapping-math` let the compiler vectorize. Results are unchanged
+ * (no fast-math, no contraction under -std=c++17): the same operations in the
+ * same order, 16 lanes at a time. With those flags the shim also lets the
+ * engine's erf use the engine's own exp (ERF_EXP_PATCH) instead of the C
+ * library's, whose call keeps every kernel with a GELU scalar: a compiled GELU
+ * over 3 M floats takes 2.6 instead of 35 ms, within 2.4e-7 of the engine's.
  */
+import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
+
+/** Added to each kernel build when the compiler accepts them (`-O3` overrides the engine's `-O2`). */
+export const NATIVE_CODE_FLAGS = ["-O3", "-march=native", "-fno-trapping-math"] as const;
+
+/** The line of the engine's erf (in every kernel's preamble) that calls the C library's exp, and its replacement. */
+export const ERF_EXP_PATCH = { from: "r = 1.0f - std::exp(r);", to: "r = 1.0f - fast_exp(r);" } as const;
 
 /** The real compiler on PATH, or undefined. */
 export function findCompiler(path: string | undefined = process.env.PATH, exclude?: string): string | undefined {
@@ -26,19 +43,20 @@ export function findCompiler(path: string | undefined = process.env.PATH, exclud
   return undefined;
 }
 
-export function shimScript(realCompiler: string): string {
+export function shimScript(realCompiler: string, extraFlags: readonly string[] = []): string {
   return `#!/bin/sh
 # Written by mlx-asr (src/engine/compiler-shim.ts); see that file for why.
 real='${realCompiler.replaceAll("'", "'\\''")}'
+extra='${extraFlags.join(" ")}'
 flags=''; src=''; src_tail=''; out=''; out_tail=''; state=flags
 for arg in "$@"; do
   case $state in
-    flags) case $arg in -o) exec "$real" "$@" ;; -*) flags="$flags $arg" ;; *) src=$arg; state=src ;; esac ;;
-    src) case $arg in -o) state=out ;; *) [ -z "$src_tail" ] || exec "$real" "$@"; src_tail=$arg ;; esac ;;
-    out) if [ -z "$out" ]; then out=$arg; else [ -z "$out_tail" ] || exec "$real" "$@"; out_tail=$arg; fi ;;
+    flags) case $arg in -o) exec "$real" "$@" $extra ;; -*) flags="$flags $arg" ;; *) src=$arg; state=src ;; esac ;;
+    src) case $arg in -o) state=out ;; *) [ -z "$src_tail" ] || exec "$real" "$@" $extra; src_tail=$arg ;; esac ;;
+    out) if [ -z "$out" ]; then out=$arg; else [ -z "$out_tail" ] || exec "$real" "$@" $extra; out_tail=$arg; fi ;;
   esac
 done
-[ "$state" = out ] && [ -n "$out" ] || exec "$real" "$@"
+[ "$state" = out ] && [ -n "$out" ] || exec "$real" "$@" $extra
 gap=''
 if [ -n "$src_tail" ]; then
   pad=' '
@@ -46,17 +64,28 @@ if [ -n "$src_tail" ]; then
     if [ -f "$src$pad$src_tail" ]; then gap=$pad; break; fi
     pad="$pad "
   done
-  [ -n "$gap" ] || exec "$real" "$@"
+  [ -n "$gap" ] || exec "$real" "$@" $extra
   src="$src$gap$src_tail"
   out="$out$gap$out_tail"
 fi
 tmp="$(dirname "$out")/.building-$$.so"
+build_src=$src
+if [ -n "$extra" ]; then
+  build_src="$(dirname "$out")/.building-$$.cpp"
+fi
 for attempt in 1 2 3; do
-  # $flags holds only the engine's fixed option words, so splitting it is intended.
-  if "$real" $flags "$src" -o "$tmp" && mv -f "$tmp" "$out"; then exit 0; fi
+  if [ -n "$extra" ]; then
+    sed 's/${ERF_EXP_PATCH.from.replaceAll("*", "\\*")}/${ERF_EXP_PATCH.to}/' "$src" > "$build_src" || { sleep 1; continue; }
+  fi
+  # $flags and $extra hold only fixed option words, so splitting them is intended.
+  if "$real" $flags $extra "$build_src" -o "$tmp" && mv -f "$tmp" "$out"; then
+    [ "$build_src" = "$src" ] || rm -f "$build_src"
+    exit 0
+  fi
   sleep 1
 done
 rm -f "$tmp"
+[ "$build_src" = "$src" ] || rm -f "$build_src"
 exit 1
 `;
 }
@@ -65,11 +94,11 @@ exit 1
  * Writes the shim into `binDir` (when its content differs) and returns the PATH
  * with that folder first, or undefined when there is no g++ to wrap.
  */
-export function installCompilerShim(binDir: string, path: string | undefined = process.env.PATH): string | undefined {
+export function installCompilerShim(binDir: string, path: string | undefined = process.env.PATH, extraFlags: readonly string[] = []): string | undefined {
   const shim = join(binDir, "g++");
   const realCompiler = findCompiler(path, shim);
   if (!realCompiler) return undefined;
-  const script = shimScript(realCompiler);
+  const script = shimScript(realCompiler, extraFlags);
   mkdirSync(binDir, { recursive: true });
   if (!existsSync(shim) || readFileSync(shim, "utf8") !== script) {
     const staged = `${shim}.${process.pid}.tmp`;
@@ -79,4 +108,23 @@ export function installCompilerShim(binDir: string, path: string | undefined = p
   }
   const rest = (path ?? "").split(delimiter).filter((dir) => dir && dir !== binDir);
   return [binDir, ...rest].join(delimiter);
+}
+
+/**
+ * NATIVE_CODE_FLAGS when `compiler` builds with them here, else none. The answer is
+ * kept in `binDir` per compiler, so only the first run pays for the probe.
+ */
+export function nativeCodeFlags(compiler: string, binDir: string): readonly string[] {
+  const record = join(binDir, "native-code-flags.json");
+  try {
+    const kept = JSON.parse(readFileSync(record, "utf8")) as { compiler?: unknown; flags?: unknown };
+    if (kept.compiler === compiler && Array.isArray(kept.flags)) return kept.flags.filter((f): f is string => typeof f === "string");
+  } catch {
+    // No record yet, or an unreadable one: probe.
+  }
+  const probe = spawnSync(compiler, [...NATIVE_CODE_FLAGS, "-x", "c++", "-c", "-", "-o", "/dev/null"], { input: "float twice(float x) { return 2 * x; }\n", stdio: ["pipe", "ignore", "ignore"] });
+  const flags = probe.status === 0 ? [...NATIVE_CODE_FLAGS] : [];
+  mkdirSync(binDir, { recursive: true });
+  writeFileSync(record, JSON.stringify({ compiler, flags }));
+  return flags;
 }

@@ -8,7 +8,7 @@ import { describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findCompiler, installCompilerShim } from "../../src/engine/compiler-shim";
+import { ERF_EXP_PATCH, findCompiler, installCompilerShim, NATIVE_CODE_FLAGS, nativeCodeFlags } from "../../src/engine/compiler-shim";
 import { allowSlowTests } from "../helpers/timeout";
 
 allowSlowTests();
@@ -28,13 +28,13 @@ function fakeCompiler(dir: string): string {
 }
 
 /** A fake real compiler, the shim installed in front of it, and a kernel folder holding `source`. */
-function workspace(name: string, source: string): { compilerDir: string; shimDir: string; kernels: string; path: string | undefined } {
+function workspace(name: string, source: string, extraFlags: readonly string[] = [], content = "// source"): { compilerDir: string; shimDir: string; kernels: string; path: string | undefined } {
   const compilerDir = fakeCompiler(join(root, `real-${name}`));
   const shimDir = join(root, `shim-${name}`);
   const kernels = join(root, `kernels-${name}`);
   mkdirSync(kernels);
-  writeFileSync(join(kernels, source), "// source");
-  return { compilerDir, shimDir, kernels, path: installCompilerShim(shimDir, compilerDir) };
+  writeFileSync(join(kernels, source), content);
+  return { compilerDir, shimDir, kernels, path: installCompilerShim(shimDir, compilerDir, extraFlags) };
 }
 
 function runShim(shimDir: string, args: string[]): number {
@@ -73,6 +73,38 @@ describe("compiler shim", () => {
     expect(existsSync(join(kernels, "libother.so"))).toBe(false);
   });
 
+  test("with native flags: they follow the engine's, and the build compiles a copy whose erf uses the engine's exp", () => {
+    const source = `inline float fast_erf(float a) {\n    r = 1.0f - std::exp(r);\n}\nfloat other = std::exp(x);\n`;
+    const { compilerDir, shimDir, kernels } = workspace("native", "Af4Erf_.cpp", NATIVE_CODE_FLAGS, source);
+    // The stand-in compiler copies the source it is given into the library, to show what was built.
+    writeFileSync(join(compilerDir, "g++"), `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a" >> "${compilerDir}/args.log"; done\nwhile [ $# -gt 0 ]; do case $1 in -o) out=$2; shift ;; *.cpp) src=$1 ;; esac; shift; done\ncat "$src" > "$out"\n`);
+
+    expect(runShim(shimDir, ["-std=c++17", "-O2", "-shared", join(kernels, "Af4Erf_.cpp"), "-o", join(kernels, "libAf4Erf_.so")])).toBe(0);
+
+    const built = readFileSync(join(kernels, "libAf4Erf_.so"), "utf8");
+    expect(built).toContain(ERF_EXP_PATCH.to);
+    expect(built).not.toContain(ERF_EXP_PATCH.from);
+    expect(built).toContain("float other = std::exp(x);");
+    expect(readFileSync(join(kernels, "Af4Erf_.cpp"), "utf8")).toBe(source);
+    const args = readFileSync(join(compilerDir, "args.log"), "utf8").trim().split("\n");
+    expect(args.slice(0, 3)).toEqual(["-std=c++17", "-O2", "-shared"]);
+    expect(args.slice(3, 3 + NATIVE_CODE_FLAGS.length)).toEqual([...NATIVE_CODE_FLAGS]);
+    expect(readdirSync(kernels).filter((name) => name.startsWith(".building"))).toEqual([]);
+  });
+
+  test("native flags are used only where the compiler accepts them, and the answer is kept", () => {
+    const accepting = fakeCompiler(join(root, "accepting"));
+    const refusing = join(root, "refusing");
+    mkdirSync(refusing);
+    writeFileSync(join(refusing, "g++"), "#!/bin/sh\necho probed >> \"$(dirname \"$0\")/probes.log\"\nexit 1\n");
+    chmodSync(join(refusing, "g++"), 0o755);
+
+    expect(nativeCodeFlags(join(accepting, "g++"), join(root, "bin-accepting"))).toEqual([...NATIVE_CODE_FLAGS]);
+    expect(nativeCodeFlags(join(refusing, "g++"), join(root, "bin-refusing"))).toEqual([]);
+    expect(nativeCodeFlags(join(refusing, "g++"), join(root, "bin-refusing"))).toEqual([]);
+    expect(readFileSync(join(refusing, "probes.log"), "utf8").trim().split("\n")).toHaveLength(1);
+  });
+
   test("never takes itself for the real compiler", () => {
     const { compilerDir, shimDir } = workspace("self", "unused.cpp");
     expect(findCompiler([shimDir, compilerDir].join(":"), join(shimDir, "g++"))).toBe(join(compilerDir, "g++"));
@@ -103,7 +135,30 @@ console.log(d.item());
       expect(proc.stderr.toString()).not.toContain("terminate called");
       expect(proc.exitCode).toBe(0);
       expect(Number(proc.stdout.toString().trim())).toBeLessThan(1e-5);
-      expect(readdirSync(join(cache, "mlx-asr", "cpu-kernels")).some((name) => name.includes(" "))).toBe(true);
+      const kernels = readdirSync(join(cache, "mlx-asr", "cpu-kernels"), { recursive: true }) as string[];
+      expect(kernels.some((name) => name.includes(" "))).toBe(true);
     },
   );
+
+  test.skipIf(!findCompiler())("a compiled GELU built for this CPU (its erf on the engine's exp) agrees with the eager one within 5e-7", () => {
+    const script = join(root, "gelu.ts");
+    const engine = join(import.meta.dir, "../../src/engine");
+    writeFileSync(
+      script,
+      `import { mx } from "${engine}/mlx";
+import { compilationEnabled } from "${engine}/compilation";
+import { gelu } from "${engine}/../nn/activations";
+if (!compilationEnabled()) throw new Error("compilation is off");
+const x = mx.concatenate([mx.multiply(mx.random.normal([100000], mx.float32, 0, 1, mx.random.key(3)), 4), mx.linspace(-9, 9, 1001), mx.array([Infinity, -Infinity, 0])]);
+const compiled = mx.compile((v) => [gelu(v)])(x)[0];
+const eager = mx.multiply(mx.multiply(x, 0.5), mx.add(mx.erf(mx.multiply(x, Math.SQRT1_2)), 1));
+console.log(JSON.stringify({ diff: mx.max(mx.abs(mx.subtract(compiled.index(mx.Slice(0, -3)), eager.index(mx.Slice(0, -3))))).item(), ends: (compiled.index(mx.Slice(-3)).tolist() as number[]).map(String) }));
+`,
+    );
+    const proc = Bun.spawnSync(["bun", script], { env: { ...process.env, XDG_CACHE_HOME: join(root, "xdg-gelu") }, stdout: "pipe", stderr: "pipe" });
+    expect(proc.stderr.toString()).toBe("");
+    const { diff, ends } = JSON.parse(proc.stdout.toString()) as { diff: number; ends: string[] };
+    expect(diff).toBeLessThan(5e-7);
+    expect(ends).toEqual(["Infinity", "NaN", "0"]);
+  });
 });
