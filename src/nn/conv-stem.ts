@@ -26,8 +26,11 @@ export function convOutputLength(length: number, kernel: number, stride: number,
  * CPU conv2d runs a 480-channel 3×3 stride-2 layer over 30 s of audio in 108 s,
  * the product in under a second; Metal's own convolution is fast.
  */
-export function conv2d(x: Tensor, weight: Tensor, stride: number, padding: number): Tensor {
-  if (backend() === "metal") return mx.conv2d(x, weight, stride, padding);
+export function conv2d(x: Tensor, weight: Tensor, stride: number, padding: number, bias?: Tensor): Tensor {
+  if (backend() === "metal") {
+    const y = mx.conv2d(x, weight, stride, padding);
+    return bias ? mx.add(y, bias) : y;
+  }
   const [out, kh, kw, channels] = weight.shape as [number, number, number, number];
   const [, height, width] = x.shape as [number, number, number, number];
   const rows = convOutputLength(height, kh, stride, padding);
@@ -40,7 +43,9 @@ export function conv2d(x: Tensor, weight: Tensor, stride: number, padding: numbe
     }
   }
   const gathered = patches.length === 1 ? patches[0]! : mx.concatenate(patches, 3);
-  return mx.matmul(gathered, weight.reshape([out, kh * kw * channels]).T);
+  const matrix = weight.reshape([out, kh * kw * channels]).T;
+  // The bias inside the product, as in Linear: added after, it would make the activation's kernel strided.
+  return bias ? mx.addmm(bias, gathered, matrix) : mx.matmul(gathered, matrix);
 }
 
 export class ConvStem implements Module {
@@ -68,8 +73,12 @@ export class ConvStem implements Module {
     let h = x;
     for (const layer of this.layers) {
       const weight = p.next();
-      h = weight.ndim === 4 ? conv2d(h, weight, layer.stride, layer.padding) : mx.conv1d(h, weight, layer.stride, layer.padding, 1, 1);
-      if (layer.bias) h = mx.add(h, p.next());
+      const bias = layer.bias ? p.next() : undefined;
+      if (weight.ndim === 4) h = conv2d(h, weight, layer.stride, layer.padding, bias);
+      else {
+        h = mx.conv1d(h, weight, layer.stride, layer.padding, 1, 1);
+        if (bias) h = mx.add(h, bias);
+      }
       h = activate(this.activation, h);
     }
     return h;
