@@ -10,7 +10,7 @@
  * stored inside the audio tower by the release, is its own network.
  */
 import { z } from "zod";
-import { audioDtype } from "../engine/device";
+import { audioDtype, backend } from "../engine/device";
 import type { KeyLayout } from "../engine/key-layout";
 import { mx, type Tensor } from "../engine/mlx";
 import { CheckpointIndex, TensorPicker } from "../engine/weights";
@@ -250,13 +250,18 @@ export class AutEncoder implements AudioEncoder {
     const [count, chunk, mel] = chunks.shape as [number, number, number];
     const images = chunks.transpose(0, 2, 1).reshape([count, mel, chunk, 1]);
     const groups: Tensor[] = [];
-    for (let start = 0; start < count; start += this.config.conv_chunksize) {
-      const convolved = this.stem.forward(images.index(mx.Slice(start, Math.min(count, start + this.config.conv_chunksize))));
+    // On the CPU one chunk at a time: the stem's buffers (the second convolution's patches are
+    // 14 MB a chunk) then stay under the C heap's mmap threshold and are reused from chunk to
+    // chunk instead of faulted in afresh (30 s: 0.59 s for the stem, against 1.06 s for all at once).
+    const perGroup = backend() === "cpu" ? 1 : this.config.conv_chunksize;
+    for (let start = 0; start < count; start += perGroup) {
+      const convolved = this.stem.forward(images.index(mx.Slice(start, Math.min(count, start + perGroup))));
       const [n, freq, time, channels] = convolved.shape as [number, number, number, number];
-      const flat = convolved.transpose(0, 2, 3, 1).reshape([n, time, channels * freq]);
-      groups.push(mx.add(this.convOut.forward(flat), this.positions));
+      groups.push(convolved.transpose(0, 2, 3, 1).reshape([n, time, channels * freq]));
     }
-    return groups.length === 1 ? groups[0]! : mx.concatenate(groups, 0);
+    // One product over every chunk: conv_out's 27 MB matrix read once, not once a chunk.
+    const flat = groups.length === 1 ? groups[0]! : mx.concatenate(groups, 0);
+    return mx.add(this.convOut.forward(flat), this.positions);
   }
 
   frameCount(featureFrames: number): number {
