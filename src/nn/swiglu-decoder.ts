@@ -188,7 +188,8 @@ class DecoderLayer {
     this.stepPost = { params: paramsOf(o.row, postNorm, gateUp.row, down.row), signature: signatureOf("decoder-step-post", o.row, postNorm, gateUp.row, down.row, shape) };
   }
 
-  forward(h: Tensor, cache: KVCache, mask: Tensor | undefined, keysAsViews: boolean, positions: Positions): Tensor {
+  /** `ownKeys`: the input is the cache's first positions, and attends to its own keys and values rather than the buffer's. */
+  forward(h: Tensor, cache: KVCache, mask: Tensor | undefined, keysAsViews: boolean, positions: Positions, ownKeys = false): Tensor {
     // One position over the whole cache buffer (the CPU): the shapes repeat from step to step, so
     // the step runs as two compiled functions traced once instead of ~45 engine calls per layer
     // built in JS every token. With views (Metal) the key length, hence the trace, would change every step.
@@ -200,7 +201,7 @@ class DecoderLayer {
     let [q, k, v] = (eager ? this.project(h, eagerly) : callCompiled(this.pre, [h], ([x], p) => this.project(x!, compiled(p)))) as [Tensor, Tensor, Tensor];
     [q, k] = this.rotate(q, k, positions);
     const [keys, values] = cache.update(k, v, keysAsViews);
-    const context = attend(q, keys, values, this.geometry.headDim ** -0.5, mask);
+    const context = attend(q, ownKeys ? k : keys, ownKeys ? v : values, this.geometry.headDim ** -0.5, mask);
     if (eager) return this.finish(h, context, eagerly);
     return callCompiled(this.post, [h, context], ([residual, ctx], p) => [this.finish(residual!, ctx!, compiled(p))])[0]!;
   }
@@ -388,11 +389,14 @@ export class SwiGluDecoder implements CausalLM {
     // views alive (until GC) that stop the engine from updating the buffer in place, and each
     // step would copy the entire cache. On Metal a copy is cheap and views keep the fast kernel.
     const keysAsViews = backend() === "metal";
-    const span = keysAsViews ? offset + length : (caches[0]?.capacityFor(offset + length) ?? offset + length);
+    // A prompt prefilled into an empty cache attends to its own keys (L × L scores), not to the
+    // whole buffer under a mask (L × capacity): at 405 positions, 17 instead of 20 ms a layer.
+    const ownKeys = !keysAsViews && offset === 0 && length > 1;
+    const span = keysAsViews || ownKeys ? offset + length : (caches[0]?.capacityFor(offset + length) ?? offset + length);
     const mask = length > 1 || span > offset + length ? causalMask(length, offset, this.dtype, span) : undefined;
     const positions: Positions = options.positions ? { ids: options.positions } : { offset };
     let h = inputsEmbeds.astype(this.dtype);
-    this.layers.forEach((layer, i) => (h = layer.forward(h, caches[i]!, mask, keysAsViews, positions)));
+    this.layers.forEach((layer, i) => (h = layer.forward(h, caches[i]!, mask, keysAsViews, positions, ownKeys)));
     if (!options.allPositions && length > 1) h = h.index(mx.Slice(), mx.Slice(length - 1, length));
     h = this.norm.forward(h);
     const logits = this.lmHead ? this.lmHead.forward(h) : this.embedTokens.asLinear(h);
