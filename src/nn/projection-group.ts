@@ -39,8 +39,10 @@ export class ProjectionGroup implements Module {
     return this.split(this.projections.map((p) => p.forward(x)));
   }
 
-  /** Inside compiled functions, reading the tensors from the cursor. */
+  /** Inside compiled functions, reading the tensors from the cursor; a fused float projection yields contiguous parts. */
   call(x: Tensor, params: ParamCursor): Tensor[] {
+    const [fused] = this.projections;
+    if (this.projections.length === 1 && this.widths.length > 1 && fused instanceof Linear) return fused.callParts(x, params, this.widths);
     return this.split(this.projections.map((p) => p.call(x, params)));
   }
 
