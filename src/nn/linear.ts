@@ -127,24 +127,6 @@ export class QuantizedLinear implements Projection {
     return this.bias ? mx.add(y, params.next()) : y;
   }
 
-  /**
-   * The forward as consecutive parts of the output, `widths` wide (their sum the
-   * output width): one product per part over its rows of the weight (contiguous
-   * views), so each part comes out contiguous. Slicing one product's output would
-   * give strided views, which the engine's norms and copies then walk element by
-   * element (a Qwen3-0.6B prefill spent ~10% of its time there).
-   */
-  callParts(x: Tensor, params: ParamCursor, widths: readonly number[]): Tensor[] {
-    const weight = params.next();
-    const bias = this.bias ? params.next() : undefined;
-    let start = 0;
-    return widths.map((width) => {
-      const rows = mx.Slice(start, (start += width));
-      const part = weight.index(rows).T;
-      return bias ? mx.addmm(bias.index(rows), x, part) : mx.matmul(x, part);
-    });
-  }
-
   callRow(x: Tensor, params: ParamCursor): Tensor {
     if (!this.shards) return this.call(x, params);
     const { groupSize, bits } = this.quantization;
