@@ -37,6 +37,23 @@ function workspace(name: string, source: string, extraFlags: readonly string[] =
   return { compilerDir, shimDir, kernels, path: installCompilerShim(shimDir, compilerDir, extraFlags) };
 }
 
+/** Runs `body` in a fresh process with the engine (`mx`, `gelu`) and compilation on, kernels under its own cache folder. */
+function runWithCompilation(name: string, body: string): { proc: { stdout: Buffer; stderr: Buffer; exitCode: number | null }; cache: string } {
+  const script = join(root, `${name}.ts`);
+  const src = join(import.meta.dir, "../../src");
+  writeFileSync(
+    script,
+    `import { mx } from "${src}/engine/mlx";
+import { compilationEnabled } from "${src}/engine/compilation";
+import { gelu } from "${src}/nn/activations";
+if (!compilationEnabled()) throw new Error("compilation is off");
+${body}`,
+  );
+  const cache = join(root, `xdg-${name}`);
+  const proc = Bun.spawnSync(["bun", script], { env: { ...process.env, XDG_CACHE_HOME: cache }, stdout: "pipe", stderr: "pipe" });
+  return { proc, cache };
+}
+
 function runShim(shimDir: string, args: string[]): number {
   const proc = Bun.spawnSync([join(shimDir, "g++"), ...args], { stderr: "pipe" });
   return proc.exitCode;
@@ -114,14 +131,9 @@ describe("compiler shim", () => {
   test.skipIf(!findCompiler())(
     "a compiled layer norm whose kernel name holds a space builds and runs (it aborted the process before)",
     () => {
-      const script = join(root, "layer-norm.ts");
-      const engine = join(import.meta.dir, "../../src/engine");
-      writeFileSync(
-        script,
-        `import { mx } from "${engine}/mlx";
-import { compilationEnabled } from "${engine}/compilation";
-if (!compilationEnabled()) throw new Error("compilation is off");
-const x = mx.random.normal([1, 50, 64]);
+      const { proc, cache } = runWithCompilation(
+        "layer-norm",
+        `const x = mx.random.normal([1, 50, 64]);
 const g = mx.ones([64]);
 const norm = mx.compile((x, g) => [mx.fast.layerNorm(x, g, g, 1e-5)]);
 const strided = x.transpose(1, 0, 2);
@@ -130,8 +142,6 @@ const d = mx.max(mx.abs(mx.subtract(norm(strided, g)[0], mx.fast.layerNorm(strid
 console.log(d.item());
 `,
       );
-      const cache = join(root, "xdg");
-      const proc = Bun.spawnSync(["bun", script], { env: { ...process.env, XDG_CACHE_HOME: cache }, stdout: "pipe", stderr: "pipe" });
       expect(proc.stderr.toString()).not.toContain("terminate called");
       expect(proc.exitCode).toBe(0);
       expect(Number(proc.stdout.toString().trim())).toBeLessThan(1e-5);
@@ -141,21 +151,14 @@ console.log(d.item());
   );
 
   test.skipIf(!findCompiler())("a compiled GELU built for this CPU (its erf on the engine's exp) agrees with the eager one within 5e-7", () => {
-    const script = join(root, "gelu.ts");
-    const engine = join(import.meta.dir, "../../src/engine");
-    writeFileSync(
-      script,
-      `import { mx } from "${engine}/mlx";
-import { compilationEnabled } from "${engine}/compilation";
-import { gelu } from "${engine}/../nn/activations";
-if (!compilationEnabled()) throw new Error("compilation is off");
-const x = mx.concatenate([mx.multiply(mx.random.normal([100000], mx.float32, 0, 1, mx.random.key(3)), 4), mx.linspace(-9, 9, 1001), mx.array([Infinity, -Infinity, 0])]);
+    const { proc } = runWithCompilation(
+      "gelu",
+      `const x = mx.concatenate([mx.multiply(mx.random.normal([100000], mx.float32, 0, 1, mx.random.key(3)), 4), mx.linspace(-9, 9, 1001), mx.array([Infinity, -Infinity, 0])]);
 const compiled = mx.compile((v) => [gelu(v)])(x)[0];
 const eager = mx.multiply(mx.multiply(x, 0.5), mx.add(mx.erf(mx.multiply(x, Math.SQRT1_2)), 1));
 console.log(JSON.stringify({ diff: mx.max(mx.abs(mx.subtract(compiled.index(mx.Slice(0, -3)), eager.index(mx.Slice(0, -3))))).item(), ends: (compiled.index(mx.Slice(-3)).tolist() as number[]).map(String) }));
 `,
     );
-    const proc = Bun.spawnSync(["bun", script], { env: { ...process.env, XDG_CACHE_HOME: join(root, "xdg-gelu") }, stdout: "pipe", stderr: "pipe" });
     expect(proc.stderr.toString()).toBe("");
     const { diff, ends } = JSON.parse(proc.stdout.toString()) as { diff: number; ends: string[] };
     expect(diff).toBeLessThan(5e-7);
