@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { setNativeEnvironment } from "../runtime";
 import { cacheRoot } from "./cache-dir";
 import { ERF_EXP_PATCH, findCompiler, installCompilerShim, nativeCodeFlags } from "./compiler-shim";
+import { STRIDED_LOOPS_AWK } from "./strided-loops";
 import { backend } from "./device";
 
 let decided: boolean | undefined;
@@ -28,7 +29,7 @@ function nativeTag(flags: readonly string[]): string {
   } catch {
     // Not Linux: the model names the CPU.
   }
-  const build = `${flags.join(" ")} ${ERF_EXP_PATCH.to}`;
+  const build = `${flags.join(" ")} ${ERF_EXP_PATCH.to} ${STRIDED_LOOPS_AWK}`;
   return createHash("sha256").update(`${arch()} ${cpus()[0]?.model ?? ""} ${features} ${build}`).digest("hex").slice(0, 12);
 }
 

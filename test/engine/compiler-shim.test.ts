@@ -164,4 +164,39 @@ console.log(JSON.stringify({ diff: mx.max(mx.abs(mx.subtract(compiled.index(mx.S
     expect(diff).toBeLessThan(5e-7);
     expect(ends).toEqual(["Infinity", "NaN", "0"]);
   });
+
+  test.skipIf(!findCompiler())("fused kernels with broadcast inputs (strided, rewritten for the CPU) give the eager results", () => {
+    const { proc } = runWithCompilation(
+      "broadcast",
+      `const key = (i) => mx.random.key(i);
+const x = mx.random.normal([2, 37, 300], mx.float32, 0, 3, key(1));
+const w = mx.random.normal([300], mx.float32, 0, 1, key(2));
+const b = mx.random.normal([300], mx.float32, 0, 1, key(3));
+const keep = mx.greater(mx.random.normal([2, 1, 300], mx.float32, 0, 1, key(4)), 0);
+const i = mx.arange(300, mx.int32);
+const cases = {
+  biasScale: [(x, w, b) => mx.add(mx.multiply(x, w), b), [x, w, b]],
+  rowMax: [(x) => mx.exp(mx.subtract(x, mx.max(x, -1, true))), [x]],
+  softmax: [(x) => { const e = mx.exp(mx.subtract(x, mx.max(x, -1, true))); return mx.divide(e, mx.sum(e, -1, true)); }, [x]],
+  layerNorm: [(x, w, b) => mx.fast.layerNorm(x, w, b, 1e-5), [x, w, b]],
+  transposed: [(x, w) => mx.multiply(x.transpose(0, 2, 1), w.reshape([300, 1])), [x, w]],
+  shortRows: [(x, b) => mx.add(x.index(mx.Slice(), mx.Slice(), mx.Slice(0, 9)), b.index(mx.Slice(0, 9))), [x, b]],
+  boolMask: [(x, keep) => mx.where(keep, x, mx.negative(x)), [x, keep]],
+  int32: [(i) => mx.add(i.reshape([1, 300]), mx.arange(5, mx.int32).reshape([5, 1])), [i]],
+};
+const out = {};
+for (const [name, [f, args]] of Object.entries(cases)) {
+  const compiled = mx.compile((...a) => [f(...a)])(...args)[0];
+  const eager = f(...args);
+  out[name] = mx.max(mx.abs(mx.subtract(compiled.astype(mx.float32), eager.astype(mx.float32)))).item();
+}
+console.log(JSON.stringify(out));
+`,
+    );
+    expect(proc.stderr.toString()).toBe("");
+    const diff = JSON.parse(proc.stdout.toString()) as Record<string, number>;
+    // Exact where the eager ops round the same way: a multiply then an add stay two roundings (no FMA).
+    for (const exact of ["biasScale", "transposed", "shortRows", "boolMask", "int32"]) expect(diff[exact]).toBe(0);
+    for (const close of ["rowMax", "softmax", "layerNorm"]) expect(diff[close]).toBeLessThan(5e-6);
+  });
 });
