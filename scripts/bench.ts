@@ -254,7 +254,7 @@ try {
       `decode: the KV cache starts pre-filled with 512 random positions, then the real decodeTokens loop runs (greedy, no stop ids); tokens per run:`,
       `${[...new Set(results.filter((r) => r.name === "decode" && !r.skipped).map((r) => `${r.model} ${r.weights} ${r.tokens}`))].join(", ") || "-"}`,
       `(the quantized kernels are slow on the CPU, so the quantized 4B rows time fewer tokens). roofline = bytes read per token ÷ read bandwidth;`,
-      `roofline ratio = roofline ms ÷ median ms. prefill GEMM ratio = achieved FLOP/s (attention counted as the full L×L products) ÷ measured GEMM rate.`,
+      `roofline ratio = roofline ms ÷ median ms ("at the matvec rate": the same with the bytes read at the measured matvec rate). prefill GEMM ratio = achieved FLOP/s (attention counted as the full L×L products) ÷ measured GEMM rate.`,
       ...(results.some((r) => r.name === "live" && !r.skipped)
         ? [
             `live: one session (after a 4 s warm-up session) fed chunk by chunk, each decoded before the next; median, min and worst over its chunks (the last pass, with no new audio, left out).`,

@@ -67,6 +67,8 @@ export interface RowResult {
 
 export interface MachineFigures {
   readonly read_bandwidth_gb_s: number;
+  /** The rate at which the engine's float32 matrix × vector product streams weights. */
+  readonly matvec_gb_s: number;
   readonly gemm_gflops: number;
   readonly [figure: string]: unknown;
 }
