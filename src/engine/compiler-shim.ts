@@ -39,9 +39,13 @@ export const ERF_EXP_PATCH = { from: "r = 1.0f - std::exp(r);", to: "r = 1.0f - 
 
 /** The real compiler on PATH, or undefined. */
 export function findCompiler(path: string | undefined = process.env.PATH, exclude?: string): string | undefined {
+  return findProgram("g++", path, exclude);
+}
+
+function findProgram(name: string, path: string | undefined, exclude?: string): string | undefined {
   for (const dir of (path ?? "").split(delimiter)) {
     if (!dir) continue;
-    const candidate = join(dir, "g++");
+    const candidate = join(dir, name);
     if (candidate !== exclude && existsSync(candidate)) return candidate;
   }
   return undefined;
@@ -52,13 +56,20 @@ export const STRIDED_LOOPS_FILE = "strided-loops.awk";
 
 const quoted = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
 
-/** `rewrite`: the awk program file applied to each source built with `extraFlags` (none: only the erf patch). */
-export function shimScript(realCompiler: string, extraFlags: readonly string[] = [], rewrite?: string): string {
+/** A rewrite of each source built with native flags: awk and its program file. */
+export interface SourceRewrite {
+  readonly awk: string;
+  readonly program: string;
+}
+
+/** `rewrite` applies to each source built with `extraFlags` (without it, only the erf patch). */
+export function shimScript(realCompiler: string, extraFlags: readonly string[] = [], rewrite?: SourceRewrite): string {
   return `#!/bin/sh
 # Written by mlx-asr (src/engine/compiler-shim.ts); see that file for why.
 real=${quoted(realCompiler)}
 extra='${extraFlags.join(" ")}'
-rewrite=${quoted(rewrite ?? "")}
+awk=${quoted(rewrite?.awk ?? "")}
+rewrite=${quoted(rewrite?.program ?? "")}
 flags=''; src=''; src_tail=''; out=''; out_tail=''; state=flags
 for arg in "$@"; do
   case $state in
@@ -87,7 +98,7 @@ fi
 for attempt in 1 2 3; do
   if [ -n "$extra" ]; then
     if [ -n "$rewrite" ]; then
-      sed 's/${ERF_EXP_PATCH.from.replaceAll("*", "\\*")}/${ERF_EXP_PATCH.to}/' "$src" | awk -f "$rewrite" > "$build_src" || { sleep 1; continue; }
+      sed 's/${ERF_EXP_PATCH.from.replaceAll("*", "\\*")}/${ERF_EXP_PATCH.to}/' "$src" | "$awk" -f "$rewrite" > "$build_src" || { sleep 1; continue; }
     else
       sed 's/${ERF_EXP_PATCH.from.replaceAll("*", "\\*")}/${ERF_EXP_PATCH.to}/' "$src" > "$build_src" || { sleep 1; continue; }
     fi
@@ -97,6 +108,8 @@ for attempt in 1 2 3; do
     [ "$build_src" = "$src" ] || rm -f "$build_src"
     exit 0
   fi
+  # A kernel the rewrite broke is built as the engine wrote it on the next attempt.
+  rewrite=''
   sleep 1
 done
 rm -f "$tmp"
@@ -114,15 +127,12 @@ export function installCompilerShim(binDir: string, path: string | undefined = p
   const realCompiler = findCompiler(path, shim);
   if (!realCompiler) return undefined;
   mkdirSync(binDir, { recursive: true });
-  const rewrite = extraFlags.length > 0 && hasAwk(path) ? writeIfChanged(join(binDir, STRIDED_LOOPS_FILE), STRIDED_LOOPS_AWK) : undefined;
+  const awk = extraFlags.length > 0 ? findProgram("awk", path) : undefined;
+  const rewrite = awk ? { awk, program: writeIfChanged(join(binDir, STRIDED_LOOPS_FILE), STRIDED_LOOPS_AWK) } : undefined;
   const script = shimScript(realCompiler, extraFlags, rewrite);
   writeIfChanged(shim, script, 0o755);
   const rest = (path ?? "").split(delimiter).filter((dir) => dir && dir !== binDir);
   return [binDir, ...rest].join(delimiter);
-}
-
-function hasAwk(path: string | undefined): boolean {
-  return (path ?? "").split(delimiter).some((dir) => dir && existsSync(join(dir, "awk")));
 }
 
 /** Writes `text` to `file` through a staged rename when the content differs (another process may be running the old one); returns the path. */

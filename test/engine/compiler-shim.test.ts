@@ -7,7 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { ERF_EXP_PATCH, findCompiler, installCompilerShim, NATIVE_CODE_FLAGS, nativeCodeFlags } from "../../src/engine/compiler-shim";
 import { allowSlowTests } from "../helpers/timeout";
 
@@ -107,6 +107,37 @@ describe("compiler shim", () => {
     expect(args.slice(0, 3)).toEqual(["-std=c++17", "-O2", "-shared"]);
     expect(args.slice(3, 3 + NATIVE_CODE_FLAGS.length)).toEqual([...NATIVE_CODE_FLAGS]);
     expect(readdirSync(kernels).filter((name) => name.startsWith(".building"))).toEqual([]);
+  });
+
+  test("with native flags, strided kernels are built rewritten, and as the engine wrote them if the rewritten one fails to build", () => {
+    const kernel = [
+      "void Kf4Neg_V_f4_1_strided_1(void** args) {",
+      "  float* A = (float*)args[0];",
+      "  const size_t* A_strides = (size_t*)args[1];",
+      "  float* C = (float*)args[2];",
+      "  const int* shape = (int*)args[3];",
+      "  for (int i0 = 0; i0 < shape[0]; ++i0) {",
+      "  float tmp_A = *A;",
+      "  float tmp_C = Negative()(tmp_A);",
+      "  *C++ = tmp_C;",
+      "  A += A_strides[0];",
+      "  }",
+      "}",
+      "",
+    ].join("\n");
+    const build = (name: string, refuseRewritten: boolean) => {
+      const { compilerDir, shimDir, kernels } = workspace(name, "Kf4Neg_.cpp", NATIVE_CODE_FLAGS, kernel);
+      // awk from the system's PATH, after the stand-in compiler.
+      installCompilerShim(shimDir, [compilerDir, process.env.PATH].join(delimiter), NATIVE_CODE_FLAGS);
+      // The stand-in compiler copies the source into the library; this one may refuse rewritten sources.
+      const refuse = refuseRewritten ? `grep -q ivdep "$src" && exit 1\n` : "";
+      writeFileSync(join(compilerDir, "g++"), `#!/bin/sh\nwhile [ $# -gt 0 ]; do case $1 in -o) out=$2; shift ;; *.cpp) src=$1 ;; esac; shift; done\n${refuse}cat "$src" > "$out"\n`);
+      expect(runShim(shimDir, ["-std=c++17", "-O2", "-shared", join(kernels, "Kf4Neg_.cpp"), "-o", join(kernels, "libKf4Neg_.so")])).toBe(0);
+      expect(readdirSync(kernels).filter((f) => f.startsWith(".building"))).toEqual([]);
+      return readFileSync(join(kernels, "libKf4Neg_.so"), "utf8");
+    };
+    expect(build("rewritten", false)).toContain("#pragma GCC ivdep");
+    expect(build("fallback", true)).toBe(kernel);
   });
 
   test("native flags are used only where the compiler accepts them, and the answer is kept", () => {
