@@ -1,19 +1,31 @@
 /**
  * Which BLAS the engine's CPU kernels call on Linux. The engine links
- * libblas.so.3, which Debian points at OpenBLAS; OpenBLAS 0.3.21 runs a
- * matrix × vector product (every decode step) through its GEMM path at ~10 GB/s,
- * where BLIS streams ~20 GB/s per core on the same machine (their GEMMs are
- * equal). When BLIS is installed (scripts/setup.sh installs it), it is loaded
- * before the engine so that the engine's BLAS calls resolve to it.
+ * libblas.so.3, which Debian points at OpenBLAS, and calls one BLAS function,
+ * cblas_sgemm. OpenBLAS 0.3.21 runs a matrix × vector product (every decode step)
+ * through its GEMM path at ~8–10 GB/s, where BLIS streams ~20 GB/s per core on
+ * the same machine; OpenBLAS's GEMMs are the faster ones (this project's Zen 4 VM:
+ * 155–167 against BLIS's 128–139 GFLOP/s at a 512-position Qwen3-0.6B prefill's
+ * shapes, and 2–4× at 2–8 rows). So when both are installed (scripts/setup.sh
+ * installs BLIS) and a C compiler is at hand, a small library compiled from
+ * blas-split.c is loaded before the engine and sends each product to the library
+ * that serves its shape: one row or column to BLIS, the rest to OpenBLAS.
+ * Without a compiler BLIS serves everything, as it does with MLX_ASR_BLAS=blis;
  * MLX_ASR_BLAS=openblas keeps the system's choice.
  *
  * Imported for its effect by engine/mlx.ts, before the engine loads.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { preloadSharedLibrary, setNativeEnvironment } from "../runtime";
+import { cacheRoot } from "./cache-dir";
 
 const BLIS_LIBRARIES = ["/usr/lib/x86_64-linux-gnu/blis-pthread/libblas.so.3", "/usr/lib/aarch64-linux-gnu/blis-pthread/libblas.so.3"];
+const OPENBLAS_LIBRARIES = ["/usr/lib/x86_64-linux-gnu/libopenblas.so.0", "/usr/lib/aarch64-linux-gnu/libopenblas.so.0"];
+const SPLIT_SOURCE = fileURLToPath(new URL("./blas-split.c", import.meta.url));
 
 let selected = "system BLAS (OpenBLAS on Debian)";
 
@@ -44,28 +56,64 @@ function cpuinfoText(): string {
   }
 }
 
-function selectBlis(): void {
+/**
+ * The split library for these two BLAS libraries, compiled once into the cache
+ * (under a hash of its source and the paths), or null without a working C compiler.
+ */
+export function splitBlasLibrary(vectorBlas: string, matrixBlas: string, cache = cacheRoot()): string | null {
+  const source = readFileSync(SPLIT_SOURCE);
+  const key = createHash("sha256").update(source).update(`\n${vectorBlas}\n${matrixBlas}\n`).digest("hex").slice(0, 16);
+  const dir = join(cache, "blas");
+  const library = join(dir, `libmlxa-blas-split-${key}.so`);
+  if (existsSync(library)) return library;
+  mkdirSync(dir, { recursive: true });
+  const building = `${library}.building-${process.pid}`;
+  const defines = [`-DMLXA_VECTOR_BLAS="${vectorBlas}"`, `-DMLXA_MATRIX_BLAS="${matrixBlas}"`];
+  const compiler = (process.env.CC ?? "").trim().split(/\s+/).filter(Boolean);
+  const [cc, ...args] = compiler.length > 0 ? compiler : ["cc"];
+  // The runtimes' FFI opens a library locally, so its symbols serve no later library by name; but
+  // the engine's dependency on libblas.so.3 is met by an already loaded library of that soname
+  // (which is also how BLIS alone replaces OpenBLAS).
+  const run = spawnSync(cc!, [...args, "-shared", "-fPIC", "-O2", "-Wl,-soname,libblas.so.3", ...defines, "-x", "c", SPLIT_SOURCE, "-o", building, "-ldl"], { stdio: "ignore" });
+  if (run.status !== 0) {
+    rmSync(building, { force: true });
+    return null;
+  }
+  renameSync(building, library);
+  return library;
+}
+
+function selectBlas(): void {
   if (process.platform !== "linux" || process.env.MLX_ASR_BLAS === "openblas") return;
-  const library = BLIS_LIBRARIES.find((path) => existsSync(path));
-  if (!library) return;
-  // BLIS reads its thread count once, from the C environment; GEMMs (encoder, prefill) need every core.
+  const blis = BLIS_LIBRARIES.find((path) => existsSync(path));
+  if (!blis) return;
+  // BLIS and OpenBLAS read their thread counts once, from the C environment; GEMMs (encoder, prefill) need every core.
   const threads = process.env.BLIS_NUM_THREADS ?? String(availableParallelism());
   try {
     setNativeEnvironment("BLIS_NUM_THREADS", threads);
+    setNativeEnvironment("OPENBLAS_NUM_THREADS", process.env.OPENBLAS_NUM_THREADS ?? threads);
     // Below 512 rows BLIS 0.9 takes its unpacked "sup" path, which runs the encoder's and
     // adaptor's GEMMs (T ≈ 500 frames for 30 s) at 70 instead of 160–190 GFLOP/s here;
     // packing both operands restores the full rate and leaves matrix × vector unchanged.
     for (const name of ["BLIS_PACK_A", "BLIS_PACK_B"]) setNativeEnvironment(name, process.env[name] ?? "1");
     const arch = process.env.BLIS_ARCH_TYPE ?? blisArchOverride(cpuinfoText());
     if (arch !== null) setNativeEnvironment("BLIS_ARCH_TYPE", arch);
-    preloadSharedLibrary(library, "sgemm_");
-    selected = `BLIS (${threads} threads${arch === BLIS_SKX_ARCH ? ", Skylake-X kernels" : ""})`;
+    const blisName = `BLIS (${threads} threads${arch === BLIS_SKX_ARCH ? ", Skylake-X kernels" : ""})`;
+    const openblas = process.env.MLX_ASR_BLAS === "blis" ? undefined : OPENBLAS_LIBRARIES.find((path) => existsSync(path));
+    const split = openblas ? splitBlasLibrary(blis, openblas) : null;
+    if (split) {
+      preloadSharedLibrary(split, "cblas_sgemm");
+      selected = `OpenBLAS for matrix products, ${blisName} for matrix × vector`;
+      return;
+    }
+    preloadSharedLibrary(blis, "sgemm_");
+    selected = blisName;
   } catch {
     // Without FFI (another runtime), the system BLAS serves, only slower at decoding.
   }
 }
 
-selectBlis();
+selectBlas();
 
 /** The BLAS in use, for reports. */
 export function activeBlas(): string {
