@@ -21,6 +21,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { preloadSharedLibrary, setNativeEnvironment } from "../runtime";
+import { cCompilerCommand } from "./c-compiler";
 import { cacheRoot } from "./cache-dir";
 
 const BLIS_LIBRARIES = ["/usr/lib/x86_64-linux-gnu/blis-pthread/libblas.so.3", "/usr/lib/aarch64-linux-gnu/blis-pthread/libblas.so.3"];
@@ -66,21 +67,23 @@ export function splitBlasLibrary(vectorBlas: string, matrixBlas: string, cache =
   const dir = join(cache, "blas");
   const library = join(dir, `libmlxa-blas-split-${key}.so`);
   if (existsSync(library)) return library;
-  mkdirSync(dir, { recursive: true });
   const building = `${library}.building-${process.pid}`;
   const defines = [`-DMLXA_VECTOR_BLAS="${vectorBlas}"`, `-DMLXA_MATRIX_BLAS="${matrixBlas}"`];
-  const compiler = (process.env.CC ?? "").trim().split(/\s+/).filter(Boolean);
-  const [cc, ...args] = compiler.length > 0 ? compiler : ["cc"];
-  // The runtimes' FFI opens a library locally, so its symbols serve no later library by name; but
-  // the engine's dependency on libblas.so.3 is met by an already loaded library of that soname
-  // (which is also how BLIS alone replaces OpenBLAS).
-  const run = spawnSync(cc!, [...args, "-shared", "-fPIC", "-O2", "-Wl,-soname,libblas.so.3", ...defines, "-x", "c", SPLIT_SOURCE, "-o", building, "-ldl"], { stdio: "ignore" });
-  if (run.status !== 0) {
-    rmSync(building, { force: true });
+  const [cc, ...args] = cCompilerCommand();
+  try {
+    mkdirSync(dir, { recursive: true });
+    // The runtimes' FFI opens a library locally, so its symbols serve no later library by name; but
+    // the engine's dependency on libblas.so.3 is met by an already loaded library of that soname
+    // (which is also how BLIS alone replaces OpenBLAS).
+    const run = spawnSync(cc!, [...args, "-shared", "-fPIC", "-O2", "-Wl,-soname,libblas.so.3", ...defines, "-x", "c", SPLIT_SOURCE, "-o", building, "-ldl"], { stdio: "ignore" });
+    if (run.status !== 0) throw new Error("the C compiler failed");
+    renameSync(building, library);
+    return library;
+  } catch {
+    // No compiler, or an unwritable cache: BLIS alone serves.
+    if (existsSync(building)) rmSync(building, { force: true });
     return null;
   }
-  renameSync(building, library);
-  return library;
 }
 
 function selectBlas(): void {

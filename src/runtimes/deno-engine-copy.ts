@@ -12,6 +12,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cCompilerCommand } from "../engine/c-compiler";
 import { IoError, RuntimeUnsupportedError } from "../errors";
 import { renameImports } from "./elf-imports";
 
@@ -53,20 +54,14 @@ function unsupported(detail: string): RuntimeUnsupportedError {
   return new RuntimeUnsupportedError("RUNTIME_DENO_ENGINE", "deno", detail);
 }
 
-/** The compiler command: `$CC` may carry arguments ("ccache cc", "gcc -m64"), as make allows. */
-function compilerCommand(): string[] {
-  const words = (process.env.CC ?? "").trim().split(/\s+/).filter(Boolean);
-  return words.length > 0 ? words : ["cc"];
-}
-
 function compileShim(out: string): void {
-  const [compiler, ...args] = compilerCommand();
+  const [compiler, ...args] = cCompilerCommand();
   const result = spawnSync(compiler!, [...args, "-shared", "-fPIC", "-O2", "-x", "c", SHIM_SOURCE, "-o", out, "-ldl"], { encoding: "utf8" });
   if (result.error || result.status !== 0) {
     const notFound = (result.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
     const why = notFound ? "not found" : result.error ? result.error.message : result.stderr.trim().split("\n").slice(-1)[0] || `exit status ${result.status}`;
     throw unsupported(
-      `the engine needs a small Node-API correction compiled for Deno (once; it is cached), and the C compiler (${compilerCommand().join(" ")}) failed: ${why}; install one (apt-get install gcc) or set CC, or run under Bun`,
+      `the engine needs a small Node-API correction compiled for Deno (once; it is cached), and the C compiler (${cCompilerCommand().join(" ")}) failed: ${why}; install one (apt-get install gcc) or set CC, or run under Bun`,
     );
   }
 }

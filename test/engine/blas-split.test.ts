@@ -55,13 +55,18 @@ describe.skipIf(!installed)("split BLAS", () => {
     expect(existsSync(join(root, "cache", "mlx-asr", "blas"))).toBe(true);
   });
 
-  test("MLX_ASR_BLAS=blis uses BLIS for every product; a compiler that fails leaves BLIS too", () => {
+  test("MLX_ASR_BLAS=blis uses BLIS for every product; so does a failed build (no compiler, or a cache that cannot be written)", () => {
     const blis = run({ MLX_ASR_BLAS: "blis" });
     expect(blis.blas).toStartWith("BLIS (");
     expect(blis.matrix).toBeLessThan(1e-4);
     const noCompiler = run({ CC: "/nonexistent/cc", XDG_CACHE_HOME: join(root, "cache-without-cc") });
     expect(noCompiler.blas).toStartWith("BLIS (");
     expect(noCompiler.vector).toBeLessThan(1e-4);
+    const notAFolder = join(root, "not-a-folder");
+    writeFileSync(notAFolder, "");
+    const unwritable = run({ XDG_CACHE_HOME: notAFolder });
+    expect(unwritable.blas).toStartWith("BLIS (");
+    expect(unwritable.matrix).toBeLessThan(1e-4);
   });
 
   test("MLX_ASR_BLAS=openblas keeps the system's choice", () => {
