@@ -47,14 +47,15 @@ function gemmGflops(trials: number): number {
 
 /**
  * Independent x·Wᵢᵀ over as many distinct [9728, 2560] matrices (Qwen3-4B gate_proj) as the data
- * holds, in one evaluation, each split by rows across the parallel streams as a decode step splits it.
+ * holds, in one evaluation, each run as a decode step runs it (split by rows across the parallel streams
+ * unless the BLAS runs it on every core).
  */
 function matvecGbS(data: Tensor, trials: number): number {
   const rows = 9728;
   const width = 2560;
   const count = Math.floor(data.size / (rows * width));
   const matrices = data.reshape([-1]).index(mx.Slice(0, count * rows * width)).reshape([count, rows, width]);
-  const shards = Array.from({ length: count }, (_, i) => shardRows([matrices.index(i)]));
+  const shards = Array.from({ length: count }, (_, i) => shardRows([matrices.index(i)], "blas"));
   const x = mx.random.normal([1, width], mx.float32, 0, 1, mx.random.key(3));
   const product = (i: number) => {
     const sharded = shards[i];
@@ -80,7 +81,7 @@ export async function measureMachine(small: boolean): Promise<MachineFigures> {
     read_bandwidth_two_streams_gb_s: bandwidth.twoStreams,
     read_bandwidth_method: `float32 column sum over ${(bytes / 2 ** 30).toFixed(1)} GiB, best of ${trials}, one and two CPU streams`,
     matvec_gb_s: matvec,
-    matvec_method: "x[1, 2560] · Wᵀ over distinct [9728, 2560] float32 matrices filling the same buffer, rows split across the parallel streams as in a decode step, one evaluation",
+    matvec_method: "x[1, 2560] · Wᵀ over distinct [9728, 2560] float32 matrices filling the same buffer, run as in a decode step (the BLAS's GEMV on every core, or rows split across the parallel streams), one evaluation",
     gemm_gflops: gemm,
     gemm_shape: `[${GEMM_SHAPE.m}, ${GEMM_SHAPE.k}] x [${GEMM_SHAPE.n}, ${GEMM_SHAPE.k}]^T float32, best of ${trials}`,
   };

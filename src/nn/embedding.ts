@@ -19,7 +19,7 @@ export class Embedding implements TokenEmbedding {
   private readonly shards: RowShards | null;
 
   constructor(readonly weight: Tensor) {
-    this.shards = shardRows([weight]);
+    this.shards = shardRows([weight], "blas");
   }
 
   get vocabSize(): number {
@@ -45,7 +45,7 @@ export class QuantizedEmbedding implements TokenEmbedding {
     readonly biases: Tensor,
     readonly quantization: QuantizationParams,
   ) {
-    this.shards = shardRows([weight, scales, biases]);
+    this.shards = shardRows([weight, scales, biases], "engine");
   }
 
   static fromFloat(weight: Tensor, quantization: QuantizationParams, computeDtype: Dtype = mx.float32): QuantizedEmbedding {

@@ -33,7 +33,7 @@ export class Linear implements Projection {
   ) {
     this.params = bias ? [weight, bias] : [weight];
     this.signature = bias ? "L+b" : "L";
-    this.shards = shardRows(this.params);
+    this.shards = shardRows(this.params, "blas");
     this.row = shardModule(this.shards, this.params, this.signature);
   }
 
@@ -100,7 +100,7 @@ export class QuantizedLinear implements Projection {
   ) {
     this.params = bias ? [weight, scales, biases, bias] : [weight, scales, biases];
     this.signature = `Q${quantization.bits}g${quantization.groupSize}${bias ? "+b" : ""}`;
-    this.shards = shardRows(this.params);
+    this.shards = shardRows(this.params, "engine");
     this.row = shardModule(this.shards, this.params, this.signature);
   }
 

@@ -1,7 +1,9 @@
 /**
  * A matrix split by output rows into views (no copy), one per parallel stream,
- * so a single-row product runs on every core at once (see engine/streams.ts).
+ * so a single-row product runs on every core at once (see engine/streams.ts) —
+ * unless the BLAS already runs it on every core.
  */
+import { blasThreadsVectorProducts } from "../engine/blas";
 import { rowParallelStreams } from "../engine/streams";
 import { mx, type Tensor } from "../engine/mlx";
 import type { ParamCursor } from "./module";
@@ -15,8 +17,12 @@ export interface RowShards {
   readonly streams: ReturnType<typeof rowParallelStreams>;
 }
 
+/** Who computes a single-row product: the BLAS (float weights) or the engine's own kernels (quantized). */
+export type RowProduct = "blas" | "engine";
+
 /** Splits tensors that share their first axis (a weight and its scales/biases/bias), or null. */
-export function shardRows(tensors: readonly Tensor[]): RowShards | null {
+export function shardRows(tensors: readonly Tensor[], product: RowProduct): RowShards | null {
+  if (product === "blas" && blasThreadsVectorProducts()) return null;
   const streams = rowParallelStreams();
   const rows = tensors[0]!.shape[0]!;
   if (streams.length < 2 || rows < MIN_SHARDED_ROWS) return null;

@@ -1,9 +1,10 @@
 /**
- * The split BLAS: where BLIS and OpenBLAS are both installed and a C compiler is at
- * hand, the engine's products go to BLIS for one row or column and to OpenBLAS for
- * the rest. Each setting runs in a fresh process (the BLAS is chosen before the
- * engine loads), with its own cache folder; products of both kinds must equal a
- * float64 computation, and the report must name the libraries in use.
+ * The split BLAS: where OpenBLAS is installed and a C compiler is at hand, the
+ * engine's products of one row or column go to OpenBLAS's GEMV (every way the
+ * engine lays them out: either operand transposed or not), the rest to its GEMM.
+ * Each setting runs in a fresh process (the BLAS is chosen before the engine
+ * loads), with its own cache folder; products of every kind must equal a float64
+ * computation, and the report must name the library in use.
  */
 import { describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -25,16 +26,30 @@ const SCRIPT = `import { mx } from "${src}/engine/mlx";
 import { activeBlas } from "${src}/engine/blas";
 const x = mx.random.normal([37, 300], mx.float32, 0, 1, mx.random.key(1));
 const w = mx.random.normal([211, 300], mx.float32, 0, 1, mx.random.key(2));
+const wt = mx.add(w.T, 0); // [300, 211], laid out transposed
 const reference = (rows) => {
   const a = x.index(mx.Slice(0, rows)).tolist(), b = w.tolist();
   return a.map((r) => b.map((c) => r.reduce((s, v, i) => s + v * c[i], 0)));
 };
-const error = (rows) => {
-  const got = mx.matmul(x.index(mx.Slice(0, rows)), w.T).tolist();
-  const want = reference(rows);
-  return Math.max(...got.flatMap((r, i) => r.map((v, j) => Math.abs(v - want[i][j]))));
-};
-console.log(JSON.stringify({ blas: activeBlas(), vector: error(1), matrix: error(37) }));
+const error = (got, want) => Math.max(...got.flatMap((r, i) => r.map((v, j) => Math.abs(v - want[i][j]))));
+const row = x.index(mx.Slice(0, 1));
+const oneRow = reference(1);
+const oneColumn = oneRow[0].map((v) => [v]);
+const transpose = (t) => t[0].map((_, j) => t.map((r) => r[j]));
+const column = mx.add(row.T, 0); // [300, 1]
+console.log(JSON.stringify({
+  blas: activeBlas(),
+  vector: Math.max(
+    error(mx.matmul(row, w.T).tolist(), oneRow),
+    error(mx.matmul(row, wt).tolist(), oneRow),
+    error(mx.matmul(column.T, wt).tolist(), oneRow),
+    error(mx.matmul(w, column).tolist(), oneColumn),
+    error(mx.matmul(w, row.T).tolist(), oneColumn),
+    error(mx.matmul(wt.T, column).tolist(), oneColumn),
+    error(mx.addmm(mx.ones([1, 211]), row, w.T).tolist(), oneRow.map((r) => r.map((v) => v + 1))),
+  ),
+  matrix: Math.max(error(mx.matmul(x, w.T).tolist(), reference(37)), error(mx.matmul(wt.T, x.T).tolist(), transpose(reference(37)))),
+}));
 `;
 
 function run(env: Record<string, string>): { blas: string; vector: number; matrix: number } {
@@ -46,10 +61,10 @@ function run(env: Record<string, string>): { blas: string; vector: number; matri
 }
 
 describe.skipIf(!installed)("split BLAS", () => {
-  test("products of one row and of many are exact to float32 rounding, and the report names both libraries", () => {
+  test("products of one row or column, however laid out, and of many are exact to float32 rounding, and the report names the library", () => {
     const { blas, vector, matrix } = run({});
-    expect(blas).toStartWith("OpenBLAS for matrix products, BLIS (");
-    expect(blas).toEndWith("for matrix × vector");
+    expect(blas).toStartWith("OpenBLAS (");
+    expect(blas).toEndWith("GEMM for matrix products, GEMV for matrix × vector");
     expect(vector).toBeLessThan(1e-4);
     expect(matrix).toBeLessThan(1e-4);
     expect(existsSync(join(root, "cache", "mlx-asr", "blas"))).toBe(true);
