@@ -1,9 +1,10 @@
 /**
  * Engine streams that run concurrently. On the CPU each stream has its own
- * thread, and a matrix × vector product is bound by one core's share of memory
- * bandwidth (BLIS: ~21 GB/s of the machine's ~31 GB/s with two cores): splitting
- * a decode step's matrices by rows across one stream per core reaches the
- * machine's bandwidth. Metal needs none of this.
+ * thread, and a matrix × vector product the engine computes itself (quantized
+ * weights), or one a single-threaded BLAS computes (BLIS), is bound by one core's
+ * share of memory bandwidth (~21 GB/s of the machine's ~31 GB/s with two cores):
+ * splitting a decode step's matrices by rows across one stream per core comes
+ * closer to the machine's bandwidth. Metal needs none of this.
  */
 import { availableParallelism } from "node:os";
 import { backend } from "./device";
